@@ -1,0 +1,1 @@
+"""Interfaces: the CLI and the Slack app. Thin: they call pipeline service functions."""

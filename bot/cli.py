@@ -1,0 +1,21 @@
+"""The ``keyart`` command line (also ``python -m bot``). Only wiring: commands live in bot/commands/."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.commands import db, specs
+
+app = typer.Typer(
+    name="keyart",
+    help="keyart: one approved master image → every channel variant, audited.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+for module in (specs, db):
+    module.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,32 @@
+"""The services one process needs (database engine, blob store), built once from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+
+from storage import migrate
+from storage.blobs import BlobStore, open_blob_store
+from storage.db import make_engine
+from storage.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        if not self.settings.database_url:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return make_engine(self.settings.resolved_database_url)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return open_blob_store(self.settings.blob_url, self.settings.blob_root)
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the database schema to the latest revision (idempotent)."""
+        migrate.upgrade(self.engine, revision)

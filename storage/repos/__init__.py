@@ -1,0 +1,1 @@
+"""Repositories: plain functions that take a ``Session`` (SQLModel style)."""
