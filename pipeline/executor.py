@@ -141,6 +141,7 @@ class LocalExecutor:
                 engine=self.engine, seed=(unit.seed + index) % 2**32,
                 spec=get_spec(spec_name) if spec_name else None, diffusion=self.diffusion,
                 provenance={**self.inputs.provenance, "asset_ref": unit.key, "parent_sha256": parent_sha,
+                            "diffusion": "true" if self.engine == "diffusion" else "false",
                             "ops": "+".join(s.op for s in unit.steps[: index + 1])},
                 cache=self.cache, settings=self.runtime.settings,
             )

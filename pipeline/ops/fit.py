@@ -6,9 +6,16 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline.engines.classical.crop import safe_zone_notes
+from pipeline.engines.classical.framing import fit_window
+from pipeline.engines.classical.pyramid import pyramid_for
+from pipeline.engines.classical.render import render_window
+from pipeline.engines.classical.subject import detect_subject_cached
+from pipeline.errors import BadRequest
 from pipeline.ops.base import OpContext, OpInputs, OpParams, OpResult
 from pipeline.ops.fields import SpecName
 from pipeline.ops.registry import op
+from pipeline.specs import get_spec
 
 
 class FitParams(OpParams):
@@ -17,15 +24,46 @@ class FitParams(OpParams):
     Rule: take the largest crop of the target aspect that contains the subject plus `margin`. If none
     exists inside the frame, pad the canvas by the least amount that makes one (never more than
     `max_expand` of the output), then crop. The chosen rule is recorded per variant.
-    """
+    """  # noqa: E501  (the first line is the tool summary; kept whole)
 
     spec: SpecName = Field(description="Target channel spec name.")
-    margin: float = Field(0.08, ge=0, le=0.5, description="Space kept around the subject, as a fraction of the crop.")
-    max_expand: float = Field(0.6, ge=0, le=0.9, description="Largest share of the output that may be generated.")
-    prefer: Literal["auto", "crop", "expand"] = Field("auto", description="Force crop-only or expand-first, or decide.")
+    margin: float = Field(
+        0.08, ge=0, le=0.5, description="Space kept around the subject, as a fraction of the crop.")
+    max_expand: float = Field(
+        0.6, ge=0, le=0.9, description="Largest share of the output that may be generated.")
+    prefer: Literal["auto", "crop", "expand"] = Field(
+        "auto", description="Force crop-only or expand-first, or decide.")
     prompt: str = Field("", max_length=2000, description="What generated areas show (diffusion engine).")
 
 
 @op("fit", version="1.0.0")
 def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
-    raise NotImplementedError("to be written")
+    if ctx.engine == "diffusion":
+        from pipeline.engines.diffusion.ops import fit_op
+
+        return fit_op(inputs, params, ctx)
+    spec = get_spec(params.spec)
+    image = inputs.image
+    subject = detect_subject_cached(image, ctx.cache)
+    framing = fit_window(subject, spec.aspect_ratio, params.margin, params.max_expand, params.prefer,
+                         spec.safe_zone)
+    main = subject.primary_face()
+    if params.prefer == "crop" and main is not None and main in framing.cut:
+        raise BadRequest(f"a crop to `{spec.name}` ({spec.aspect}) would cut the main face of this "
+                         f"{image.width}×{image.height} image; use prefer=auto so `fit` can widen the canvas")
+    rendered = render_window(pyramid_for(image, ctx.cache), framing.box, spec.size, rng=ctx.rng())
+    kept = [f for f in subject.faces if f not in framing.cut]
+    notes = [*framing.notes, *safe_zone_notes(rendered.box, kept, spec.safe_zone, spec.name)]
+    if params.prompt and framing.rule != "crop":
+        notes.append("the classical engine ignores `prompt`: it continues the edges instead")
+    record = {
+        "rule": framing.rule,
+        "box": [round(v, 3) for v in rendered.box],
+        "generated_share": round(float(rendered.generated.mean()), 4),
+        "grain_sigma": None if rendered.grain_sigma is None else [round(v, 3) for v in rendered.grain_sigma],
+        "subject": subject.to_record(),
+        "cut_faces": [list(f) for f in framing.cut],
+        "prefer": params.prefer,
+    }
+    return OpResult(rendered.image, inputs.geometry.then_crop(rendered.box, spec.size), notes, seed=ctx.seed,
+                    engine="classical", generated_mask=rendered.generated, record=record)

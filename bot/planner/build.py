@@ -1,0 +1,169 @@
+""":class:`Intent` → :class:`Plan` steps: shared edits first, then one chain per variant.
+
+Each variant is ``<name>.fit`` → [``.upscale``] → [``.harmonize``] → [``.brand``] → ``<name>.export``,
+reading from the master or from the shared edit it builds on (``edit.swap-jp`` for ``story-jp``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.planner.base import PlanContext
+from bot.planner.intent import Intent, Swap
+from pipeline.errors import BadRequest
+from pipeline.plan import MASTER, Plan, Step
+
+EXAMPLES = (
+    "“story, feed and the IAB set”, “make 9:16 and 4:5”, “linkedin + youtube thumbnail”, "
+    "“swap the background to white”, “remove the specks”, “JP version with a Tokyo skyline at dusk”"
+)
+
+# Shared with the LLM planner, which adds the same notes in code.
+NO_BRAND_KIT_NOTE = (
+    "no brand kit yet: the logo goes on once one is added to the thread (until then brand steps "
+    "place only the copy)"
+)
+NO_MASTER_NOTE = "there is no approved master yet — upload one (or approve a candidate) before running this"
+
+
+class _Steps:
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self._ids: set[str] = set()
+
+    def add(
+        self, step_id: str, op: str, params: dict[str, Any], source: str, variant: str | None = None
+    ) -> str:
+        unique, n = step_id, 2
+        while unique in self._ids:  # a second recolor becomes edit.recolor-2
+            unique, n = f"{step_id}-{n}", n + 1
+        self._ids.add(unique)
+        self.steps.append(Step(id=unique, op=op, params=params, input=source, variant=variant))
+        return unique
+
+
+def build_plan(intent: Intent, request: str, ctx: PlanContext, notes: list[str]) -> Plan:
+    out = _Steps()
+    source = MASTER
+    for op, params in intent.edits:
+        source = out.add(f"edit.{op}", op, params, source)
+    pre_swap = source
+    base_swap = _swap_params(intent.swap, ctx.engine, notes, "")
+    base = out.add("edit.swap", "swap", base_swap, pre_swap) if base_swap else pre_swap
+    versions: list[tuple[str, str, str | None, tuple[str, ...] | None]] = [("", base, None, None)]
+    plain: list[str] = []
+    for market in intent.markets:
+        swap = _swap_params(market.swap, ctx.engine, notes, market.code.upper())
+        source = out.add(f"edit.swap-{market.code}", "swap", swap, pre_swap) if swap else base
+        if market.swap is None and market.cta is None:
+            plain.append(market.code.upper())
+        versions.append((market.code, source, market.cta, market.specs))
+    if plain:
+        notes.append(
+            f"{' and '.join(plain)} versions: nothing market-specific was named (a background or copy), "
+            "so those variants match the base set — add e.g. “DE version with CTA 'Jetzt kaufen'”"
+        )
+
+    acts = bool(out.steps or intent.tweaks or any(m.cta for m in intent.markets))
+    targets = _targets(intent, ctx, notes, acts)
+    count = sum(len(targets) if only is None else len(only) for *_, only in versions)
+    if count > ctx.max_variants:
+        raise BadRequest(
+            f"that request makes {count} variants ({len(targets)} channels, {len(versions)} versions); "
+            f"the limit is {ctx.max_variants} per request — split it into smaller requests"
+        )
+    logo_wanted = False
+    for suffix, source, cta, only in versions:
+        for spec in targets if only is None else [t for t in targets if t in only]:
+            name = f"{spec}-{suffix}" if suffix else spec
+            fit = {"spec": spec, **_merged(intent, "fit", spec)}
+            if "prompt" in fit and ctx.engine != "diffusion":
+                notes.append(
+                    f"the classical engine fills expanded areas from the edges; “{fit.pop('prompt')}” "
+                    "needs the diffusion engine"
+                )
+            last = out.add(f"{name}.fit", "fit", fit, source, name)
+            for op in ("upscale", "harmonize"):
+                if _applies(intent, op, spec):
+                    last = out.add(f"{name}.{op}", op, {"spec": spec} if op == "upscale" else {}, last, name)
+            brand = _brand(intent, ctx, spec, cta)
+            if brand is not None:
+                logo_wanted |= brand.get("use_logo") is True
+                last = out.add(f"{name}.brand", "brand", brand, last, name)
+            out.add(f"{name}.export", "export", {"spec": spec, **_merged(intent, "export", spec)}, last, name)
+    if logo_wanted and not ctx.has_brand_kit:
+        notes.append(NO_BRAND_KIT_NOTE)
+    if not ctx.has_master:
+        notes.append(NO_MASTER_NOTE)
+    deduped = list(dict.fromkeys(notes))
+    plan = Plan(steps=out.steps, notes=deduped, request=request, planner="rules")
+    return plan.validate_plan(engine=ctx.engine, max_variants=ctx.max_variants)
+
+
+def _targets(intent: Intent, ctx: PlanContext, notes: list[str], acts: bool) -> list[str]:
+    if intent.targets:
+        return list(intent.targets)
+    if intent.wants_all:
+        return list(ctx.default_specs)
+    if acts:
+        notes.append(
+            f"no channels named: planning the default set ({len(ctx.default_specs)} specs) — "
+            "name channels to narrow it"
+        )
+        return list(ctx.default_specs)
+    understood = "; ".join(notes) if notes else "no channel, edit or market I know"
+    raise BadRequest(
+        f"I couldn't find anything to make in that request ({understood}). "
+        f"Try e.g. {EXAMPLES}; `keyart specs` lists the channels."
+    )
+
+
+def _swap_params(swap: Swap | None, engine: str, notes: list[str], market: str) -> dict[str, Any] | None:
+    if swap is None:
+        return None
+    who = f"{market} versions: " if market else ""
+    if not swap.text:
+        notes.append(
+            f"{who}swap the background to what? Name a colour or (diffusion engine) a scene; left out"
+        )
+        return None
+    if swap.colour:
+        return {"region": "background", "color": swap.colour}
+    if engine == "diffusion":
+        return {"region": "background", "prompt": swap.text}
+    kept = (
+        f"the {market} variants are copies of the base set"
+        if market
+        else "the variants keep the master's background"
+    )
+    notes.append(
+        f"{who}swapping the background to “{swap.text}” needs the diffusion engine (`--engine diffusion`); "
+        f"the classical engine only swaps to a colour (e.g. “to white” or “to #FFFFFF”). Left out: {kept}"
+    )
+    return None
+
+
+def _applies(intent: Intent, op: str, spec: str) -> bool:
+    return any(t.op == op and (t.specs is None or spec in t.specs) for t in intent.tweaks)
+
+
+def _merged(intent: Intent, op: str, spec: str) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for tweak in intent.tweaks:
+        if tweak.op == op and (tweak.specs is None or spec in tweak.specs):
+            params.update(tweak.params)
+    return params
+
+
+def _brand(intent: Intent, ctx: PlanContext, spec: str, cta: str | None) -> dict[str, Any] | None:
+    asked = _applies(intent, "brand", spec)
+    params: dict[str, Any] = {"spec": spec, **_merged(intent, "brand", spec)}
+    if cta:
+        params["text"] = cta
+    if intent.brand_declined:
+        if not params.get("text"):
+            return None
+        params["use_logo"] = False  # "no logo, CTA 'Shop now'": copy only
+    elif not (asked or cta or ctx.has_brand_kit):
+        return None
+    return params

@@ -1,0 +1,119 @@
+"""Brand kits: a small JSON file naming a logo, a font, colours and a call to action.
+
+```json
+{"name": "Acme", "logo": "logo.svg", "font": "font.ttf",
+ "colors": {"text": "#FFFFFF", "accent": "#FF5A1F"}, "cta": "Shop now"}
+```
+Paths are relative to the JSON file and may not leave its folder (no absolute paths, no ``..``,
+no symlink pointing out). The logo goes through :func:`pipeline.imaging.load_image`, or through
+:func:`pipeline.imaging.load_svg` when its *content* is SVG. Fonts are read as bytes and checked
+by FreeType; nothing here ever hands a user-supplied path to Pillow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageFont
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipeline.errors import BadInput
+from pipeline.imaging import load_image, load_svg
+from pipeline.imaging.load import read_capped
+from pipeline.imaging.sniff import is_svg
+from pipeline.ops.fields import HexColour
+
+KIT_MAX_BYTES = 64_000
+LOGO_MAX_BYTES = 10_000_000
+LOGO_MAX_PIXELS = 16_000_000
+FONT_MAX_BYTES = 20_000_000
+_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")
+
+
+class _Colours(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: HexColour = "#FFFFFF"
+    accent: HexColour | None = None
+
+
+class _KitFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=80)
+    logo: str | None = Field(None, max_length=255)
+    font: str | None = Field(None, max_length=255)
+    colors: _Colours = Field(default_factory=_Colours)
+    cta: str = Field("", max_length=120)
+
+
+@dataclass
+class BrandKit:
+    name: str
+    logo: Image.Image | None  # RGBA, sRGB
+    font_bytes: bytes | None  # TrueType/OpenType, already accepted by FreeType
+    text_color: str
+    cta: str
+    accent_color: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def load_brand_kit(path: Path) -> BrandKit:
+    """Read and validate a kit file and everything it names; BadInput on any problem."""
+    label = path.name
+    raw = read_capped(path, label, KIT_MAX_BYTES)
+    try:
+        kit = _KitFile.model_validate(json.loads(raw.decode("utf-8-sig")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"`{label}` isn't valid JSON: {exc}.") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'kit'}: {e['msg']}" for e in exc.errors()
+        )
+        raise BadInput(f"`{label}` isn't a valid brand kit: {problems}.") from None
+    folder = path.resolve().parent
+    notes: list[str] = []
+    font_path = _inside(folder, kit.font, label, "font") if kit.font else None
+    font_bytes = _read_font(font_path) if font_path else None
+    logo = None
+    if kit.logo:
+        logo_path = _inside(folder, kit.logo, label, "logo")
+        data = read_capped(logo_path, logo_path.name, LOGO_MAX_BYTES)
+        if is_svg(data[:1024]):
+            fonts = (str(font_path),) if font_path else ()
+            loaded = load_svg(data, name=logo_path.name, max_bytes=LOGO_MAX_BYTES, font_files=fonts)
+        else:
+            loaded = load_image(
+                data, name=logo_path.name, max_bytes=LOGO_MAX_BYTES, max_pixels=LOGO_MAX_PIXELS
+            )
+        logo = loaded.image.convert("RGBA")
+        notes += loaded.notes
+        if loaded.image.mode != "RGBA":
+            notes.append(f"`{logo_path.name}` has no transparency: it will be placed as an opaque rectangle")
+    return BrandKit(kit.name, logo, font_bytes, kit.colors.text, kit.cta, kit.colors.accent, notes)
+
+
+def _inside(folder: Path, relative: str, label: str, what: str) -> Path:
+    """``folder/relative``, refusing anything that resolves outside ``folder`` (``..``, absolute, symlink)."""
+    candidate = Path(relative)
+    if candidate.is_absolute() or "\\" in relative:
+        raise BadInput(f"`{label}`: the {what} path `{relative}` must be relative to the kit's folder.")
+    resolved = (folder / candidate).resolve()
+    if not resolved.is_relative_to(folder):
+        raise BadInput(
+            f"`{label}`: the {what} path `{relative}` leaves the kit's folder; "
+            "keep the kit's files beside it."
+        )
+    return resolved
+
+
+def _read_font(path: Path) -> bytes:
+    data = read_capped(path, path.name, FONT_MAX_BYTES)
+    if not data.startswith(_FONT_MAGIC):
+        raise BadInput(f"`{path.name}` isn't a TrueType/OpenType font.")
+    try:
+        ImageFont.truetype(io.BytesIO(data), 16)
+    except OSError:
+        raise BadInput(f"`{path.name}` is a damaged font file (FreeType can't read it).") from None
+    return data

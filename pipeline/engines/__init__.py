@@ -1,0 +1,1 @@
+"""Pixel engines: classical (CPU, no model) and diffusion (GPU models)."""

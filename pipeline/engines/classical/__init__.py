@@ -1,0 +1,1 @@
+"""The classical engine: pure numpy/OpenCV/Pillow functions with explicit seeds."""
