@@ -24,15 +24,15 @@ from skimage import data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.executor import Inputs, LocalExecutor  # noqa: E402
-from pipeline.jobs import submit_plan  # noqa: E402
-from pipeline.plan import Plan, Step  # noqa: E402
-from pipeline.runtime import Runtime  # noqa: E402
-from pipeline.specs import all_specs  # noqa: E402
-from storage.db import session_scope  # noqa: E402
-from storage.models import AssetBase  # noqa: E402
-from storage.repos import campaigns  # noqa: E402
-from storage.settings import Settings  # noqa: E402
+from pipeline.executor import Inputs, LocalExecutor
+from pipeline.jobs import submit_plan
+from pipeline.plan import Plan, Step
+from pipeline.runtime import Runtime
+from pipeline.specs import all_specs
+from storage.db import session_scope
+from storage.models import AssetBase
+from storage.repos import campaigns
+from storage.settings import Settings
 
 
 def make_master(size: int) -> Image.Image:
@@ -55,7 +55,9 @@ def naive_baseline(master: Image.Image, specs: list[str]) -> list[float]:
         spec = by_name[name]
         started = time.perf_counter()
         scale = max(spec.width / master.width, spec.height / master.height)
-        resized = master.resize((round(master.width * scale), round(master.height * scale)), Image.Resampling.LANCZOS)
+        resized = master.resize(
+            (round(master.width * scale), round(master.height * scale)), Image.Resampling.LANCZOS
+        )
         left, top = (resized.width - spec.width) // 2, (resized.height - spec.height) // 2
         crop = resized.crop((left, top, left + spec.width, top + spec.height))
         crop.save(io.BytesIO(), "JPEG", quality=90)
@@ -73,13 +75,28 @@ def keyart_batch(master: Image.Image, specs: list[str], *, op: str, tag: str) ->
         steps = []
         for i, name in enumerate(specs):
             variant = f"{name}-{tag}{i}"
-            steps += [Step(id=f"{variant}.fit", op=op, params={"spec": name}, variant=variant),
-                      Step(id=f"{variant}.export", op="export", params={"spec": name}, input=f"{variant}.fit",
-                           variant=variant)]
+            steps += [
+                Step(id=f"{variant}.fit", op=op, params={"spec": name}, variant=variant),
+                Step(
+                    id=f"{variant}.export",
+                    op="export",
+                    params={"spec": name},
+                    input=f"{variant}.fit",
+                    variant=variant,
+                ),
+            ]
         plan = Plan(steps=steps).validate_plan(engine="classical", max_variants=500)
         with session_scope(runtime.engine) as s:
-            asset = campaigns.add_asset(s, AssetBase(sha256=key, width=master.width, height=master.height,
-                                                     format="png", size_bytes=len(png.getvalue())))
+            asset = campaigns.add_asset(
+                s,
+                AssetBase(
+                    sha256=key,
+                    width=master.width,
+                    height=master.height,
+                    format="png",
+                    size_bytes=len(png.getvalue()),
+                ),
+            )
             jobs = submit_plan(s, plan, master_sha256=key, master_asset_id=asset.id or 0, engine="classical")
         times: list[float] = []
         stamps = {"t": time.perf_counter()}
@@ -92,8 +109,12 @@ def keyart_batch(master: Image.Image, specs: list[str], *, op: str, tag: str) ->
             elif status == "running":
                 stamps["t"] = time.perf_counter()
 
-        executor = LocalExecutor(runtime, Inputs(master=master, master_asset_id=asset.id or 0),
-                                 engine="classical", progress=progress)
+        executor = LocalExecutor(
+            runtime,
+            Inputs(master=master, master_asset_id=asset.id or 0),
+            engine="classical",
+            progress=progress,
+        )
         outcomes = executor.run([job.id for _, job in jobs if job.id])
         failed = [o for o in outcomes if o.error]
         if failed:
@@ -118,9 +139,14 @@ def main() -> None:
     crop = keyart_batch(master, specs, op="reframe", tag="c")
     rss_crop = peak_rss_mb()
     full = keyart_batch(master, specs, op="fit", tag="a")
-    for label, times in (("naive Pillow baseline", naive), ("keyart crop-only (reframe)", crop),
-                         ("keyart fit auto (expands)", full)):
-        print(f"{label:28s} total {sum(times):7.2f} s  median {statistics.median(times) * 1000:7.1f} ms/variant")
+    for label, times in (
+        ("naive Pillow baseline", naive),
+        ("keyart crop-only (reframe)", crop),
+        ("keyart fit auto (expands)", full),
+    ):
+        print(
+            f"{label:28s} total {sum(times):7.2f} s  median {statistics.median(times) * 1000:7.1f} ms/variant"
+        )
     print(f"ratio crop-only vs naive: {sum(crop) / sum(naive):.2f}  (target < 1.0)")
     print(f"whole batch with expands: {sum(full):.1f} s (target < 90 s)")
     print(f"peak RSS: {peak_rss_mb():.0f} MB (after crop batch {rss_crop:.0f} MB; target < 2500 MB)")

@@ -24,8 +24,9 @@ def encode_intermediate(image: Image.Image) -> bytes:
 def load_stored_image(blobs: BlobStore, key: str) -> Image.Image:
     """Decode an image keyart itself stored (already validated and normalised when it entered)."""
     with blobs.open(key) as f:
-        image = Image.open(f)
-        image.load()
+        decoded = Image.open(f)
+        decoded.load()
+    image: Image.Image = decoded
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     return image

@@ -25,7 +25,8 @@ from pipeline.runtime import Runtime
 from pipeline.specs import get_spec
 from storage.db import read_session, session_scope
 from storage.models import Asset, AssetBase, OpRun
-from storage.repos import campaigns, jobs as job_repo
+from storage.repos import campaigns
+from storage.repos import jobs as job_repo
 from storage.repos.logs import log_op_run, params_hash
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,15 @@ class Outcome:
 
 
 class LocalExecutor:
-    def __init__(self, runtime: Runtime, inputs: Inputs, *, engine: str, progress: Progress | None = None,
-                 diffusion: Any = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        inputs: Inputs,
+        *,
+        engine: str,
+        progress: Progress | None = None,
+        diffusion: Any = None,
+    ) -> None:
         self.runtime = runtime
         self.inputs = inputs
         self.engine = engine
@@ -75,16 +83,20 @@ class LocalExecutor:
             job = job_repo.get_job(s, job_id)
             assert job is not None
             unit = unit_from_job(job)
+            # Progress callbacks run after the transaction closes: a callback that writes (Slack's
+            # outbox) would otherwise wait on our own SQLite write lock.
+            finished: Outcome | None = None
             if job.status == "done" and job.result_asset_id:
                 asset = campaigns.get_asset(s, job.result_asset_id)
-                self.progress(unit.name, "reused")
-                return Outcome(unit.name, job_id, asset=asset, reused=True)
-            failed_deps = [d for d in job.depends_on if d in done and done[d].error]
-            if failed_deps:
-                message = f"skipped: `{done[failed_deps[0]].unit}` failed"
+                finished = Outcome(unit.name, job_id, asset=asset, reused=True)
+            elif failed := [d for d in job.depends_on if d in done and done[d].error]:
+                message = f"skipped: `{done[failed[0]].unit}` failed"
                 job_repo.fail_job(s, job_id, message, final=True)
-                self.progress(unit.name, "failed")
-                return Outcome(unit.name, job_id, error=message)
+                finished = Outcome(unit.name, job_id, error=message)
+        if finished is not None:
+            self.progress(unit.name, "reused" if finished.reused else "failed")
+            return finished
+        with session_scope(self.runtime.engine) as s:
             job_repo.start_attempt(s, job_id)
             parent_asset_id = job.input_asset_id or self._result_of(s, job.depends_on)
             parent = campaigns.get_asset(s, parent_asset_id)
@@ -95,7 +107,7 @@ class LocalExecutor:
             asset = self._execute(job_id, unit, parent_asset_id, parent_sha)
         except UserFacingError as exc:
             return self._fail(job_id, unit, str(exc), None)
-        except Exception as exc:  # noqa: BLE001 — logged with a ref; the batch goes on
+        except Exception as exc:
             ref = exc.ref if isinstance(exc, OpFailed) else new_ref()
             log.exception("job %s (%s) failed, ref %s", job_id, unit.name, ref)
             message = f"Something broke while making `{unit.name}` (ref {ref}). The other variants are fine."
@@ -138,29 +150,64 @@ class LocalExecutor:
             params = op.parse_params(step.params)
             spec_name = getattr(params, "spec", None)
             ctx = OpContext(
-                engine=self.engine, seed=(unit.seed + index) % 2**32,
-                spec=get_spec(spec_name) if spec_name else None, diffusion=self.diffusion,
-                provenance={**self.inputs.provenance, "asset_ref": unit.key, "parent_sha256": parent_sha,
-                            "diffusion": "true" if self.engine == "diffusion" else "false",
-                            "ops": "+".join(s.op for s in unit.steps[: index + 1])},
-                cache=self.cache, settings=self.runtime.settings,
+                engine=self.engine,
+                seed=(unit.seed + index) % 2**32,
+                spec=get_spec(spec_name) if spec_name else None,
+                diffusion=self.diffusion,
+                provenance={
+                    **self.inputs.provenance,
+                    "asset_ref": unit.key,
+                    "parent_sha256": parent_sha,
+                    "diffusion": "true" if self.engine == "diffusion" else "false",
+                    "ops": "+".join(s.op for s in unit.steps[: index + 1]),
+                },
+                cache=self.cache,
+                settings=self.runtime.settings,
             )
             started = time.perf_counter()
-            result = op.fn(OpInputs(image, self.inputs.master, geometry, self.inputs.extras, self.inputs.texts),
-                           params, ctx)
-            runs.append(OpRun(job_id=job_id, op=op.name, op_version=op.version,
-                              params_hash=params_hash(step.params), engine=result.engine, model=result.model,
-                              seed=result.seed, duration_s=time.perf_counter() - started))
-            steps.append({"op": op.name, "version": op.version, "params": jsonable(params.model_dump()),
-                          "record": jsonable(result.record), "notes": list(result.notes), "seed": result.seed})
+            result = op.fn(
+                OpInputs(image, self.inputs.master, geometry, self.inputs.extras, self.inputs.texts),
+                params,
+                ctx,
+            )
+            runs.append(
+                OpRun(
+                    job_id=job_id,
+                    op=op.name,
+                    op_version=op.version,
+                    params_hash=params_hash(step.params),
+                    engine=result.engine,
+                    model=result.model,
+                    seed=result.seed,
+                    duration_s=time.perf_counter() - started,
+                )
+            )
+            steps.append(
+                {
+                    "op": op.name,
+                    "version": op.version,
+                    "params": jsonable(params.model_dump()),
+                    "record": jsonable(result.record),
+                    "notes": list(result.notes),
+                    "seed": result.seed,
+                }
+            )
             notes.extend(result.notes)
             image, geometry = result.image, result.geometry
         assert result is not None
         runs[0].input_sha256 = parent_sha
         return self._store(job_id, unit, parent_asset_id, result, steps, notes, runs)
 
-    def _store(self, job_id: int, unit: WorkUnit, parent_asset_id: int, result: OpResult,
-               steps: list[dict[str, Any]], notes: list[str], runs: list[OpRun]) -> Asset:
+    def _store(
+        self,
+        job_id: int,
+        unit: WorkUnit,
+        parent_asset_id: int,
+        result: OpResult,
+        steps: list[dict[str, Any]],
+        notes: list[str],
+        runs: list[OpRun],
+    ) -> Asset:
         data = result.encoded if result.encoded is not None else encode_intermediate(result.image)
         fmt = result.format or "png"
         key = self.runtime.blobs.put_bytes(data)
@@ -171,15 +218,30 @@ class LocalExecutor:
         with session_scope(self.runtime.engine) as s:
             job = job_repo.get_job(s, job_id)
             assert job is not None
-            asset = campaigns.add_asset(s, AssetBase(
-                campaign_id=job.campaign_id, parent_id=parent_asset_id,
-                kind="variant" if unit.variant else "edit", sha256=key,
-                width=result.image.width, height=result.image.height, format=fmt, size_bytes=len(data),
-                spec=unit.spec, op=steps[0]["op"] if len(steps) == 1 else "+".join(x["op"] for x in steps),
-                op_version=steps[-1]["version"], params={"steps": steps}, engine=result.engine,
-                model=result.model, seed=unit.seed, geometry=geometry, notes=notes, job_id=job_id,
-                filename=f"{unit.name}.{_extension(fmt)}",
-            ))
+            asset = campaigns.add_asset(
+                s,
+                AssetBase(
+                    campaign_id=job.campaign_id,
+                    parent_id=parent_asset_id,
+                    kind="variant" if unit.variant else "edit",
+                    sha256=key,
+                    width=result.image.width,
+                    height=result.image.height,
+                    format=fmt,
+                    size_bytes=len(data),
+                    spec=unit.spec,
+                    op=steps[0]["op"] if len(steps) == 1 else "+".join(x["op"] for x in steps),
+                    op_version=steps[-1]["version"],
+                    params={"steps": steps},
+                    engine=result.engine,
+                    model=result.model,
+                    seed=unit.seed,
+                    geometry=geometry,
+                    notes=notes,
+                    job_id=job_id,
+                    filename=f"{unit.name}.{_extension(fmt)}",
+                ),
+            )
             runs[-1].output_sha256 = key
             for run in runs:
                 run.asset_id = asset.id

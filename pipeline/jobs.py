@@ -64,7 +64,9 @@ def work_units(plan: Plan) -> list[WorkUnit]:
             unit = WorkUnit(step.variant, [], source, step.variant)
             units[f"variant:{step.variant}"] = unit
         elif step.input not in {s.id for s in unit.steps}:
-            raise ValueError(f"step {step.id} of variant {step.variant} must build on the variant's previous step")
+            raise ValueError(
+                f"step {step.id} of variant {step.variant} must build on the variant's previous step"
+            )
         unit.steps.append(step)
         unit_of_step[step.id] = unit.name
     for unit in units.values():
@@ -91,9 +93,18 @@ def unit_key(input_key: str, unit: WorkUnit, engine: str, model: str | None) -> 
 
 
 def submit_plan(
-    session: Session, plan: Plan, *, master_sha256: str, master_asset_id: int, engine: str,
-    model: str | None = None, campaign_id: int | None = None, batch_key: str | None = None,
-    reply_channel: str | None = None, reply_thread_ts: str | None = None, reroll: int = 0,
+    session: Session,
+    plan: Plan,
+    *,
+    master_sha256: str,
+    master_asset_id: int,
+    engine: str,
+    model: str | None = None,
+    campaign_id: int | None = None,
+    batch_key: str | None = None,
+    reply_channel: str | None = None,
+    reply_thread_ts: str | None = None,
+    reroll: int = 0,
 ) -> list[tuple[WorkUnit, Job]]:
     """Create (or find) one job row per work unit; returns them in dependency order."""
     units = work_units(plan)
@@ -107,16 +118,30 @@ def submit_plan(
         diffusion = engine == "diffusion" and any(
             s.op in ("generate", "variant", "expand", "fit", "clean", "swap", "upscale") for s in unit.steps
         )
-        job, _created = job_repo.get_or_create_job(session, JobBase(
-            campaign_id=campaign_id, batch_key=batch_key, idempotency_key=unit.key,
-            op="+".join(s.op for s in unit.steps), op_version=get_op(unit.steps[-1].op).version,
-            params={"unit": unit.name, "variant": unit.variant, "input": unit.input,
-                    "steps": [s.model_dump() for s in unit.steps]},
-            spec=unit.spec, engine=engine, seed=unit.seed,
-            input_asset_id=master_asset_id if unit.input == MASTER else None,
-            depends_on=[ids[d] for d in unit.depends_on], queue=DIFFUSION_QUEUE if diffusion else CPU_QUEUE,
-            reply_channel=reply_channel, reply_thread_ts=reply_thread_ts,
-        ))
+        job, _created = job_repo.get_or_create_job(
+            session,
+            JobBase(
+                campaign_id=campaign_id,
+                batch_key=batch_key,
+                idempotency_key=unit.key,
+                op="+".join(s.op for s in unit.steps),
+                op_version=get_op(unit.steps[-1].op).version,
+                params={
+                    "unit": unit.name,
+                    "variant": unit.variant,
+                    "input": unit.input,
+                    "steps": [s.model_dump() for s in unit.steps],
+                },
+                spec=unit.spec,
+                engine=engine,
+                seed=unit.seed,
+                input_asset_id=master_asset_id if unit.input == MASTER else None,
+                depends_on=[ids[d] for d in unit.depends_on],
+                queue=DIFFUSION_QUEUE if diffusion else CPU_QUEUE,
+                reply_channel=reply_channel,
+                reply_thread_ts=reply_thread_ts,
+            ),
+        )
         assert job.id is not None
         ids[unit.name] = job.id
         out.append((unit, job))
@@ -127,5 +152,6 @@ def unit_from_job(job: Job) -> WorkUnit:
     """Rebuild the work unit from a job row (workers receive ids, not objects)."""
     params = job.params
     steps = [Step.model_validate(s) for s in params["steps"]]
-    return WorkUnit(params["unit"], steps, params["input"], params.get("variant"), job.seed or 0,
-                    job.idempotency_key)
+    return WorkUnit(
+        params["unit"], steps, params["input"], params.get("variant"), job.seed or 0, job.idempotency_key
+    )

@@ -31,7 +31,11 @@ class Step(BaseModel):
     @classmethod
     def _safe_name(cls, value: str | None) -> str | None:
         # Ids and variant names become file names: no separators, no dots at the start.
-        if value is not None and not all(c.isalnum() or c in "-_.:" for c in value) or (value or "x")[0] == ".":
+        if (
+            (value is not None
+            and not all(c.isalnum() or c in "-_.:" for c in value))
+            or (value or "x")[0] == "."
+        ):
             raise ValueError(f"{value!r} may only hold letters, digits and - _ . :")
         return value
 

@@ -47,39 +47,69 @@ def ingest_master(runtime: Runtime, source: Path, *, campaign_name: str, user: s
     """
     settings = runtime.settings
     data = read_capped(source, source.name, settings.max_upload_bytes)
-    loaded = load_image(data, name=source.name, max_bytes=settings.max_upload_bytes,
-                        max_pixels=settings.max_image_pixels)
+    loaded = load_image(
+        data, name=source.name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
+    )
     key = runtime.blobs.put_bytes(data)
     user = user or getpass.getuser()
     with session_scope(runtime.engine) as s:
         campaign = campaigns.create_campaign(s, CampaignBase(name=campaign_name, created_by=user))
         assert campaign.id is not None
-        asset = campaigns.add_asset(s, AssetBase(
-            campaign_id=campaign.id, kind="upload", sha256=key, width=loaded.size[0], height=loaded.size[1],
-            format=loaded.format, size_bytes=len(data), filename=source.name, notes=loaded.notes,
-        ))
+        asset = campaigns.add_asset(
+            s,
+            AssetBase(
+                campaign_id=campaign.id,
+                kind="upload",
+                sha256=key,
+                width=loaded.size[0],
+                height=loaded.size[1],
+                format=loaded.format,
+                size_bytes=len(data),
+                filename=source.name,
+                notes=loaded.notes,
+            ),
+        )
         assert asset.id is not None
         approvals.approve_master(s, campaign.id, asset.id, user, source="cli")
     return Master(asset, loaded, campaign.id, str(source))
 
 
 def run_plan(
-    runtime: Runtime, plan: Plan, master: Master, *, engine: str, brand: BrandKit | None = None,
-    progress: Progress | None = None, batch_key: str | None = None, diffusion: object = None,
+    runtime: Runtime,
+    plan: Plan,
+    master: Master,
+    *,
+    engine: str,
+    brand: BrandKit | None = None,
+    progress: Progress | None = None,
+    batch_key: str | None = None,
+    diffusion: object = None,
 ) -> Delivery:
     """Queue the plan's jobs (reusing finished ones) and run them in this process."""
     assert master.asset.id is not None
     with session_scope(runtime.engine) as s:
-        submitted = submit_plan(s, plan, master_sha256=master.asset.sha256, master_asset_id=master.asset.id,
-                                engine=engine, campaign_id=master.campaign_id, batch_key=batch_key)
+        submitted = submit_plan(
+            s,
+            plan,
+            master_sha256=master.asset.sha256,
+            master_asset_id=master.asset.id,
+            engine=engine,
+            campaign_id=master.campaign_id,
+            batch_key=batch_key,
+        )
         job_ids = [job.id for _, job in submitted if job.id is not None]
     extras, texts = {}, {}
     if brand is not None and brand.logo is not None:
         extras["logo"] = brand.logo
     if brand is not None and brand.font_bytes:
         texts["font"] = brand.font_bytes
-    inputs = Inputs(master=master.loaded.image, master_asset_id=master.asset.id, extras=extras, texts=texts,
-                    provenance={"campaign": str(master.campaign_id), "master_sha256": master.asset.sha256})
+    inputs = Inputs(
+        master=master.loaded.image,
+        master_asset_id=master.asset.id,
+        extras=extras,
+        texts=texts,
+        provenance={"campaign": str(master.campaign_id), "master_sha256": master.asset.sha256},
+    )
     executor = LocalExecutor(runtime, inputs, engine=engine, progress=progress, diffusion=diffusion)
     return Delivery(executor.run(job_ids))
 

@@ -27,7 +27,9 @@ def utcnow() -> datetime:
 
 
 def _json(default: Any = None) -> Any:
-    return Field(default_factory=(dict if default is None else default), sa_column=Column(JSON, nullable=False))
+    return Field(
+        default_factory=(dict if default is None else default), sa_column=Column(JSON, nullable=False)
+    )
 
 
 class CampaignBase(SQLModel):
@@ -194,6 +196,9 @@ class PlanLog(SQLModel, table=True):
     request_text: str
     planner: str = Field(max_length=64)  # rules | provider:model
     tools_hash: str | None = Field(default=None, max_length=64)
+    # Estimated GPU-seconds (pipeline/costs.py) of a plan made through bot.planner.factory; the
+    # per-user daily budget sums it. None on rows written elsewhere (e.g. the Slack Run-button copy).
+    gpu_seconds: float | None = None
     plan: dict[str, Any] = _json()
     notes: list[str] = _json(list)
     ok: bool = True

@@ -30,13 +30,85 @@ class Settings(BaseSettings):
         default_factory=list, description="Slack user / user-group ids (comma or space separated)."
     )
     max_variants: int = Field(60, ge=1, le=500, description="Most variants one request may plan.")
+    # Planner limits (bot/planner): enforced by code, whatever the LLM proposes (OWASP LLM06/LLM10).
+    gpu_seconds_per_request: float = Field(
+        3600, ge=0, description="Most estimated GPU-seconds (pipeline/costs.py) one planned request may cost."
+    )
+    gpu_seconds_per_user_day: float = Field(
+        14400, ge=0, description="Most estimated GPU-seconds one user's plans may add up to per UTC day."
+    )
+    llm_max_rounds: int = Field(
+        8, ge=1, le=50, description="Most model turns (tool-calling rounds) per request."
+    )
+    llm_max_failed_rounds: int = Field(
+        3, ge=1, le=50, description="Rounds with a refused tool call or an unfinished plan before giving up."
+    )
+    llm_max_tool_calls: int = Field(
+        400, ge=1, le=5000, description="Most tool calls per request (a variant takes 2–5 steps)."
+    )
+    llm_timeout_s: float = Field(60, gt=0, description="Seconds one LLM call may take before it fails.")
     max_image_pixels: int = Field(90_000_000, ge=1, description="Refuse inputs above this many pixels.")
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1, description="Refuse inputs above this size.")
+
+    # Diffusion engine (pipeline/engines/diffusion/models.py documents the defaults per family).
+    model_family: Literal["flux", "sdxl", "sd15"] = Field(
+        "flux", description="Diffusion family (flux, sdxl, or sd15 for small GPUs); picks default models."
+    )
+    model_generate: str = Field(
+        "", description="Text-to-image model, hub id or local folder (img2img shares it); empty = default."
+    )
+    model_fill: str = Field(
+        "",
+        description="Inpaint/outpaint model (hub id or folder); empty = family default, "
+        "'base' = derive it from model_generate, sharing its weights.",
+    )
+    model_upscaler: str = Field(
+        "",
+        description="A spandrel model file (.pth/.safetensors, e.g. Real-ESRGAN) or an SD x4 upscaler "
+        "hub id/folder; empty = stabilityai/stable-diffusion-x4-upscaler.",
+    )
+    device: str = Field("auto", description="Diffusion device: auto (cuda, mps, cpu), cuda:N, mps or cpu.")
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(
+        "auto", description="Weights dtype; auto = bf16 on CUDA (fp16 for SD/SDXL), fp16 on MPS, fp32 on CPU."
+    )
+    cpu_offload: bool = Field(False, description="Keep models in RAM, moving each to the GPU when used.")
+    vae_tiling: bool = Field(False, description="Decode latents in tiles (large images on small GPUs).")
+    diffusion_steps: int = Field(0, ge=0, le=200, description="Denoising steps; 0 = the model's default.")
+    diffusion_max_pixels: int = Field(
+        0, ge=0, description="Largest working canvas (pixels) a diffusion model gets; 0 = family default."
+    )
+    ip_adapter: str = Field(
+        "", description="IP-Adapter subject aid, 'repo_or_folder:path/to/weights'; empty = off (the default)."
+    )
+    ip_adapter_scale: float = Field(0.5, ge=0, le=1.5, description="IP-Adapter image-prompt strength.")
 
     slack_bot_token: str = Field("", validation_alias="SLACK_BOT_TOKEN", repr=False)
     slack_signing_secret: str = Field("", validation_alias="SLACK_SIGNING_SECRET", repr=False)
     slack_app_token: str = Field("", validation_alias="SLACK_APP_TOKEN", repr=False)
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL.")
+    # Slack bot behaviour (bot/); reactions are emoji names without colons.
+    slack_port: int = Field(3000, ge=1, le=65535, description="HTTP mode: port serving /slack/events.")
+    slack_auto_run_max: int = Field(
+        4, ge=0, description="Plans with at most this many variants run at once; bigger ones wait for Run."
+    )
+    slack_candidates: int = Field(
+        4, ge=1, le=8, description="Master candidates generated per brief (diffusion engine)."
+    )
+    slack_approve_reaction: str = Field("white_check_mark", description="Reaction that approves.")
+    slack_reject_reaction: str = Field("x", description="Reaction that rejects.")
+    slack_rerun_reaction: str = Field("repeat", description="Reaction that re-runs with a new seed.")
+    slack_harmonize_reaction: str = Field(
+        "sparkles", description="Reaction that harmonizes an audit failure."
+    )
+    slack_progress_interval: float = Field(
+        1.0, ge=0, description="Least seconds between two updates of one progress message."
+    )
+    slack_post_interval: float = Field(
+        1.0, ge=0, description="Least seconds between two posts in one channel (Slack allows ~1/s)."
+    )
+    slack_approver_cache_s: float = Field(
+        300, ge=0, description="Seconds resolved approver user-group members are cached."
+    )
 
     @field_validator("approvers", mode="before")
     @classmethod

@@ -10,9 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.planner import PlanContext, RulePlanner
+from bot.planner import PlanContext
+from bot.planner.factory import make_planner
 from pipeline.errors import UserFacingError
 from pipeline.plan import Plan, Step
+from pipeline.runtime import Runtime
 from pipeline.specs import get_spec
 from storage.settings import Settings
 
@@ -28,12 +30,18 @@ def plan(
     engine: EngineChoice | None = typer.Option(
         None, "--engine", help="Plan for this engine (default: settings)."
     ),
+    llm: str | None = typer.Option(
+        None, "--llm", metavar="PROVIDER:MODEL",
+        help="Plan with this LLM, e.g. openai:gpt-4.1-mini (default: KEYART_LLM; '' = the rule planner).",
+    ),
 ) -> None:
     """Plan a request: which variants, which ops, and notes on anything read loosely or left out."""
-    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills fields from the environment
+    settings = Settings()
     ctx = PlanContext.from_settings(settings, **({"engine": engine.value} if engine else {}))
+    runtime = Runtime(settings)
+    runtime.migrate()  # every plan is logged (bot/planner/planlog.py)
     try:
-        result = RulePlanner().plan(request, ctx)
+        result = make_planner(settings, llm_override=llm, engine=runtime.engine).plan(request, ctx)
     except UserFacingError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

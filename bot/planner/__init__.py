@@ -1,4 +1,5 @@
-"""Planners: request text → validated Plan. Rules now (offline); an LLM planner shares the interface."""
+"""Planners: request text → validated Plan. Rules (offline) or an LLM (bot/planner/llm.py), picked and
+logged by ``bot.planner.factory.make_planner``; both share the :class:`Planner` interface."""
 
 from bot.planner.base import PlanContext, Planner
 from bot.planner.rules import RulePlanner

@@ -21,6 +21,10 @@ class GenerateParams(OpParams):
     negative_prompt: str = Field("", max_length=1000, description="What to avoid.")
 
 
-@op("generate", version="1.0.0", unavailable={"classical": "`generate` needs the diffusion engine; upload a master instead."})
+@op("generate", version="1.0.0",
+    unavailable={"classical": "`generate` needs the diffusion engine; upload a master instead."})
 def generate(inputs: OpInputs, params: GenerateParams, ctx: OpContext) -> OpResult:
-    raise NotImplementedError("to be written")
+    # Diffusion only (the registry refuses the classical engine with the message above).
+    from pipeline.engines.diffusion.ops import generate_op
+
+    return generate_op(inputs, params, ctx)

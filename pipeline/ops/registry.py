@@ -41,7 +41,8 @@ class OpSpec:
             return self.params_type.model_validate(raw)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'params'}: {err['msg'].removeprefix('Value error, ')}"
+                f"{'.'.join(str(p) for p in err['loc']) or 'params'}: "
+                + err["msg"].removeprefix("Value error, ")
                 for err in exc.errors()
             )
             raise BadRequest(f"`{self.name}` parameters: {problems}") from None

@@ -32,7 +32,12 @@ def _asset_of(session: Session, campaign: Campaign, asset_id: int) -> Asset:
 
 
 def approve_master(
-    session: Session, campaign_id: int, asset_id: int, user_id: str, *, reaction: str | None = None,
+    session: Session,
+    campaign_id: int,
+    asset_id: int,
+    user_id: str,
+    *,
+    reaction: str | None = None,
     source: str = "cli",
 ) -> Campaign:
     """Make ``asset_id`` the campaign's master; the previous master (if any) is superseded."""
@@ -52,7 +57,12 @@ def approve_master(
 
 
 def revoke_master(
-    session: Session, campaign_id: int, asset_id: int, user_id: str, *, reaction: str | None = None,
+    session: Session,
+    campaign_id: int,
+    asset_id: int,
+    user_id: str,
+    *,
+    reaction: str | None = None,
     source: str = "cli",
 ) -> Campaign:
     """Undo an approval (a removed ✅). The master falls back to the latest still-approved one."""
@@ -61,6 +71,7 @@ def revoke_master(
     _log(session, campaign, asset.id, "master", "revoke", user_id, reaction, source)
     if campaign.master_asset_id == asset.id:
         asset.status = "ready"
+        assert asset.id is not None
         campaign.master_asset_id = _latest_standing_master(session, campaign, exclude=asset.id)
         if campaign.master_asset_id:
             fallback = session.get(Asset, campaign.master_asset_id)
@@ -92,8 +103,16 @@ def _latest_standing_master(session: Session, campaign: Campaign, exclude: int) 
 
 
 def record_decision(
-    session: Session, campaign_id: int, asset_id: int | None, target: str, decision: str, user_id: str,
-    *, reaction: str | None = None, source: str = "cli", effective: bool = True,
+    session: Session,
+    campaign_id: int,
+    asset_id: int | None,
+    target: str,
+    decision: str,
+    user_id: str,
+    *,
+    reaction: str | None = None,
+    source: str = "cli",
+    effective: bool = True,
     audit_run_id: int | None = None,
 ) -> Approval:
     """Append a decision about a variant or a batch (approve/reject/rerun/harmonize …)."""
@@ -112,13 +131,26 @@ def record_decision(
 
 
 def _log(
-    session: Session, campaign: Campaign, asset_id: int | None, target: str, decision: str, user_id: str,
-    reaction: str | None, source: str, effective: bool = True,
+    session: Session,
+    campaign: Campaign,
+    asset_id: int | None,
+    target: str,
+    decision: str,
+    user_id: str,
+    reaction: str | None,
+    source: str,
+    effective: bool = True,
 ) -> Approval:
     assert campaign.id is not None
     row = Approval(
-        campaign_id=campaign.id, asset_id=asset_id, target=target, decision=decision, user_id=user_id,
-        reaction=reaction, source=source, effective=effective,
+        campaign_id=campaign.id,
+        asset_id=asset_id,
+        target=target,
+        decision=decision,
+        user_id=user_id,
+        reaction=reaction,
+        source=source,
+        effective=effective,
     )
     session.add(row)
     return row

@@ -36,7 +36,11 @@ def message_at(session: Session, channel: str, ts: str) -> SlackMessage | None:
 
 
 def enqueue_outbox(
-    session: Session, dedupe_key: str, kind: str, channel: str, payload: dict[str, Any],
+    session: Session,
+    dedupe_key: str,
+    kind: str,
+    channel: str,
+    payload: dict[str, Any],
     thread_ts: str | None = None,
 ) -> Outbox:
     """Queue a Slack side effect once; a second call with the same key returns the first row."""

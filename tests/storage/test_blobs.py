@@ -59,8 +59,11 @@ LocalBlobStore(sys.argv[1]).put_stream(Slow())
 
 def test_writer_killed_mid_write_leaves_no_blob(tmp_path: Path) -> None:
     root = tmp_path / "blobs"
-    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(root)], stdout=subprocess.PIPE,
-                            cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WRITER, str(root)],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == b"writing"
     time.sleep(0.2)

@@ -26,15 +26,27 @@ def test_simultaneous_approvals_leave_one_master(db: Engine, db_url: str) -> Non
         with session_scope(db) as s:
             c = campaigns.create_campaign(s, CampaignBase(name=f"race {r}"))
             ids = [
-                campaigns.add_asset(s, AssetBase(campaign_id=c.id, kind="candidate", sha256=f"{r}{i}".ljust(64, "0"),
-                                                 width=8, height=8, format="png", size_bytes=1)).id
+                campaigns.add_asset(
+                    s,
+                    AssetBase(
+                        campaign_id=c.id,
+                        kind="candidate",
+                        sha256=f"{r}{i}".ljust(64, "0"),
+                        width=8,
+                        height=8,
+                        format="png",
+                        size_bytes=1,
+                    ),
+                ).id
                 for i in range(2)
             ]
             rounds.append((c.id, ids))
     for campaign_id, (a, b) in rounds:
         barrier = ctx.Barrier(2)
-        procs = [ctx.Process(target=_approve, args=(db_url, campaign_id, asset, user, barrier))
-                 for asset, user in ((a, "U_LENA"), (b, "U_MAYA"))]
+        procs = [
+            ctx.Process(target=_approve, args=(db_url, campaign_id, asset, user, barrier))
+            for asset, user in ((a, "U_LENA"), (b, "U_MAYA"))
+        ]
         for p in procs:
             p.start()
         for p in procs:

@@ -13,11 +13,23 @@ from storage.repos.approvals import ApprovalError
 
 def _campaign_with_candidates(db: Engine, n: int = 2) -> tuple[int, list[int]]:
     with session_scope(db) as s:
-        c = campaigns.create_campaign(s, CampaignBase(name="Spring Sale", slack_channel="C1", slack_thread_ts="1.0"))
+        c = campaigns.create_campaign(
+            s, CampaignBase(name="Spring Sale", slack_channel="C1", slack_thread_ts="1.0")
+        )
         ids = []
         for i in range(n):
-            a = campaigns.add_asset(s, AssetBase(campaign_id=c.id, kind="candidate", sha256=f"{i:064x}",
-                                                 width=10, height=10, format="png", size_bytes=1))
+            a = campaigns.add_asset(
+                s,
+                AssetBase(
+                    campaign_id=c.id,
+                    kind="candidate",
+                    sha256=f"{i:064x}",
+                    width=10,
+                    height=10,
+                    format="png",
+                    size_bytes=1,
+                ),
+            )
             ids.append(a.id)
         assert c.id is not None
         return c.id, [i for i in ids if i is not None]
@@ -53,18 +65,22 @@ def test_later_approval_supersedes_and_revoke_falls_back(db: Engine) -> None:
 
 def test_approval_of_foreign_asset_is_refused(db: Engine) -> None:
     cid, _ = _campaign_with_candidates(db)
-    other, (foreign, _) = _campaign_with_candidates_elsewhere(db)
+    _other, (foreign, _) = _campaign_with_candidates_elsewhere(db)
     with pytest.raises(ApprovalError, match="not part of campaign"), session_scope(db) as s:
         approvals.approve_master(s, cid, foreign, "U1")
 
 
 def _campaign_with_candidates_elsewhere(db: Engine) -> tuple[int, list[int]]:
     with session_scope(db) as s:
-        c = campaigns.create_campaign(s, CampaignBase(name="Other", slack_channel="C2", slack_thread_ts="9.0"))
-        a = campaigns.add_asset(s, AssetBase(campaign_id=c.id, sha256="f" * 64, width=1, height=1,
-                                             format="png", size_bytes=1))
-        b = campaigns.add_asset(s, AssetBase(campaign_id=c.id, sha256="e" * 64, width=1, height=1,
-                                             format="png", size_bytes=1))
+        c = campaigns.create_campaign(
+            s, CampaignBase(name="Other", slack_channel="C2", slack_thread_ts="9.0")
+        )
+        a = campaigns.add_asset(
+            s, AssetBase(campaign_id=c.id, sha256="f" * 64, width=1, height=1, format="png", size_bytes=1)
+        )
+        b = campaigns.add_asset(
+            s, AssetBase(campaign_id=c.id, sha256="e" * 64, width=1, height=1, format="png", size_bytes=1)
+        )
         assert c.id and a.id and b.id
         return c.id, [a.id, b.id]
 
@@ -110,7 +126,9 @@ def test_outbox_enqueues_once_and_marks_sent(db: Engine) -> None:
 def test_message_map_unique_per_channel_ts(db: Engine) -> None:
     cid, (a, _) = _campaign_with_candidates(db)
     with session_scope(db) as s:
-        slack.map_message(s, SlackMessage(channel="C1", ts="2.0", kind="candidate", campaign_id=cid, asset_id=a))
+        slack.map_message(
+            s, SlackMessage(channel="C1", ts="2.0", kind="candidate", campaign_id=cid, asset_id=a)
+        )
         again = slack.map_message(s, SlackMessage(channel="C1", ts="2.0", kind="candidate", asset_id=None))
         assert again.asset_id == a
     with read_session(db) as s:

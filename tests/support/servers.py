@@ -85,5 +85,6 @@ class PostgresServer:
         raise RuntimeError("PostgreSQL did not start")
 
     def stop(self) -> None:
-        subprocess.run([*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True
+        )

@@ -24,7 +24,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "fit": {"spec": SMALL},
     "clean": {"mode": "auto"},
     "swap": {"region": "box", "box": {"left": 0, "top": 0, "right": 0.3, "bottom": 0.3}, "color": "#336699"},
-    "recolor": {"region": "box", "box": {"left": 0.2, "top": 0.2, "right": 0.8, "bottom": 0.8}, "hue_shift": 40},
+    "recolor": {
+        "region": "box",
+        "box": {"left": 0.2, "top": 0.2, "right": 0.8, "bottom": 0.8},
+        "hue_shift": 40,
+    },
     "harmonize": {},
     "upscale": {"scale": 1.5, "tile": 256},
     "brand": {"spec": SMALL, "text": "Shop now"},
@@ -40,7 +44,9 @@ def _master() -> Image.Image:
 
 def _inputs(op_name: str) -> OpInputs:
     master = _master()
-    image = master.resize(get_spec(SMALL).size, Image.Resampling.LANCZOS) if op_name in AT_SPEC_SIZE else master
+    image = (
+        master.resize(get_spec(SMALL).size, Image.Resampling.LANCZOS) if op_name in AT_SPEC_SIZE else master
+    )
     geometry = Geometry((0.0, 0.0, 256.0, 256.0), image.size, master.size)
     logo = Image.fromarray(data.logo()).convert("RGBA")
     return OpInputs(image=image, master=master, geometry=geometry, extras={"logo": logo})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import Field
 
+from pipeline.errors import BadRequest
 from pipeline.ops.base import OpContext, OpInputs, OpParams, OpResult
 from pipeline.ops.registry import RegistryError, get_op, op
-from pipeline.errors import BadRequest
 
 
 class _Documented(OpParams):
@@ -53,7 +53,7 @@ def test_bad_version_and_name() -> None:
     def fn(inputs: OpInputs, params: _Documented, ctx: OpContext) -> OpResult:
         raise AssertionError
 
-    with pytest.raises(RegistryError, match="MAJOR.MINOR.PATCH"):
+    with pytest.raises(RegistryError, match=r"MAJOR\.MINOR\.PATCH"):
         op("probe_version", version="1.0")(fn)
     with pytest.raises(RegistryError, match="lowercase"):
         op("Bad Name", version="1.0.0")(fn)

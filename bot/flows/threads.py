@@ -1,0 +1,133 @@
+"""A campaign thread: a brief starts it, uploads become master candidates, requests become plans."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from typing import Any
+
+from bot import messages
+from bot.deps import Deps
+from bot.downloads import download, too_big
+from bot.flows.plans import propose
+from bot.replies import user_message
+from pipeline import campaigns
+from pipeline.errors import UserFacingError
+from pipeline.imaging.load import LoadedImage
+from storage.db import session_scope
+from storage.models import Asset, Campaign, SlackMessage
+from storage.repos import slack as slack_repo
+
+log = logging.getLogger(__name__)
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+_QUOTED = re.compile(r"[\"“”']([^\"“”']{1,120})[\"“”']")
+PREVIEW_SIDE = 512
+
+
+def strip_mentions(text: str) -> str:
+    return _MENTION.sub("", text or "").strip()
+
+
+def campaign_name(brief: str) -> str:
+    """``new campaign "Spring Sale". Hero: …`` → ``Spring Sale``; else the brief's first words."""
+    quoted = _QUOTED.search(brief)
+    if quoted:
+        return quoted.group(1).strip()
+    first = re.split(r"[.\n:;!?]", brief, maxsplit=1)[0]
+    first = re.sub(r"^(new\s+campaign\s*)", "", first, flags=re.I).strip()
+    words = first.split()
+    return " ".join(words[:6]) + ("…" if len(words) > 6 else "") or "Untitled"
+
+
+def on_mention(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, user: str, text: str,
+               has_files: bool = False) -> None:
+    """``@keyart …``: a brief outside a campaign thread, a request inside one."""
+    request = strip_mentions(text)
+    root = thread_ts or ts
+    campaign = campaigns.campaign_for(deps.runtime, channel, root)
+    if campaign is None:
+        start(deps, channel=channel, thread_ts=root, user=user, brief=request)
+        return
+    if has_files and len(request.split()) < 4:
+        return  # "@keyart here's the master" + a file: the file-share event brings the upload
+    propose(deps, campaign, channel=channel, thread_ts=root, ts=ts, user=user, request=request)
+
+
+def start(deps: Deps, *, channel: str, thread_ts: str, user: str, brief: str) -> Campaign:
+    """Bind a campaign to the thread; say how to give it a master (or start generating candidates)."""
+    campaign, created = campaigns.start_campaign(deps.runtime, channel=channel, thread_ts=thread_ts,
+                                                 name=campaign_name(brief), brief=brief, user=user)
+    assert campaign.id is not None
+    if not created:
+        return campaign
+    key = started_key(campaign.id)
+    text = messages.campaign_started(campaign.name, deps.settings, deps.vocab)
+    deps.outbox.post(key, channel, thread_ts, text, mapping={"kind": "campaign", "campaign_id": campaign.id})
+    if deps.settings.engine == "diffusion":
+        params = {"campaign_id": campaign.id, "prompt": brief or campaign.name,
+                  "count": deps.settings.slack_candidates, "first_index": 0}
+        deps.tasks.submit("generate", f"{campaign.id}:0", params, campaign_id=campaign.id,
+                          reply_channel=channel, reply_thread_ts=thread_ts)
+    return campaign
+
+
+def started_key(campaign_id: int) -> str:
+    return f"campaign:{campaign_id}:started"
+
+
+def on_file_share(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, user: str, text: str,
+                  files: list[dict[str, Any]]) -> None:
+    """Files posted in a campaign thread (or with a brief that mentions the bot) become candidates."""
+    root = thread_ts or ts
+    campaign = campaigns.campaign_for(deps.runtime, channel, root)
+    if campaign is None:
+        if thread_ts is not None or not _MENTION.search(text or ""):
+            return  # someone else's thread: not ours to read
+        campaign = start(deps, channel=channel, thread_ts=root, user=user, brief=strip_mentions(text))
+    for index, file in enumerate(files):
+        asset = ingest(deps, campaign, channel=channel, thread_ts=root, ts=ts, file=file)
+        if asset is not None and index == 0 and len(files) == 1:
+            # ✅ on the person's own upload message approves it too.
+            with session_scope(deps.runtime.engine) as s:
+                slack_repo.map_message(s, SlackMessage(channel=channel, ts=ts, thread_ts=root, kind="upload",
+                                                       campaign_id=campaign.id, asset_id=asset.id))
+
+
+def ingest(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts: str,
+           file: dict[str, Any]) -> Asset | None:
+    """Download, validate and store one uploaded file; a readable thread message on any refusal."""
+    assert campaign.id is not None
+    key = f"upload:{channel}:{ts}:{file.get('id')}"
+    settings = deps.settings
+    try:
+        info = file if file.get("url_private_download") or file.get("url_private") else \
+            deps.client.files_info(file=file["id"])["file"]
+        name = str(info.get("name") or info.get("title") or file.get("id") or "upload")
+        size = info.get("size")
+        if isinstance(size, int) and size > settings.max_upload_bytes:
+            raise too_big(name, size, settings.max_upload_bytes)
+        url = str(info.get("url_private_download") or info.get("url_private") or "")
+        data = download(url, token=settings.slack_bot_token, name=name, max_bytes=settings.max_upload_bytes,
+                        api_url=settings.slack_api_url)
+        asset, loaded = campaigns.add_candidate(deps.runtime, campaign.id, data, filename=name)
+    except UserFacingError as exc:
+        deps.outbox.post(f"{key}:refused", channel, thread_ts, user_message(exc))
+        return None
+    except Exception as exc:  # the person gets a ref, the log gets the trace
+        deps.outbox.post(f"{key}:error", channel, thread_ts, user_message(exc, "reading your upload"))
+        return None
+    preview = deps.runtime.blobs.put_bytes(preview_jpeg(loaded))
+    deps.outbox.upload(f"{key}:ack", channel, thread_ts, blob=preview, filename=f"preview-{asset.id}.jpg",
+                       title=f"Preview · {name}", comment=messages.upload_ack(asset, deps.vocab),
+                       mapping={"kind": "upload", "campaign_id": campaign.id, "asset_id": asset.id})
+    return asset
+
+
+def preview_jpeg(loaded: LoadedImage, side: int = PREVIEW_SIDE) -> bytes:
+    image = loaded.image.convert("RGB")
+    image.thumbnail((side, side))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -1,0 +1,16 @@
+"""Bolt listeners, one module per kind; each has ``register(app, deps)`` and stays thin:
+unpack the payload, acknowledge, call a function in ``bot.flows``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.listeners.actions import plan_buttons
+from bot.listeners.commands import keyart
+from bot.listeners.events import files, home, mentions, reactions
+
+
+def register(app: App, deps: Deps) -> None:
+    for module in (mentions, files, reactions, home, keyart, plan_buttons):
+        module.register(app, deps)

@@ -1,0 +1,12 @@
+"""Batch audit: every variant against the master warped to its geometry (design §5).
+
+``audit_batch(master, items)`` returns the public audit.json dict; ``report.write_reports`` writes
+audit.json, report.html, contact_sheet.png and chart.png; ``store.save_audit`` records the run.
+Checks: luminance.py, texture.py, color.py, subject.py (+ generated.py for expand/swap pixels);
+tolerances.py holds the calibrated limits and the numbers behind them.
+"""
+
+from pipeline.audit.batch import AuditItem, AuditMaster, audit_batch
+from pipeline.audit.encoding import Encoding, probe
+
+__all__ = ["AuditItem", "AuditMaster", "Encoding", "audit_batch", "probe"]

@@ -1,0 +1,83 @@
+"""A variant and its reference (the master warped to its geometry, encoded like it), with the
+derived planes every check reads, computed once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from pipeline.audit import colorspace
+from pipeline.audit.encoding import Encoding
+from pipeline.ops.base import Geometry
+
+
+@dataclass
+class Pair:
+    variant: np.ndarray  # (H, W, 3) uint8 sRGB
+    reference: np.ndarray  # same shape: aligned master, encoded like the variant
+    geometry: Geometry
+    encoding: Encoding
+    generated: np.ndarray | None = None  # True where pixels were generated (expand / swap)
+    overlay: np.ndarray | None = None  # True where brand put logo / copy / scrim: never compared
+
+    def __post_init__(self) -> None:
+        if self.variant.shape != self.reference.shape:
+            raise ValueError(f"variant {self.variant.shape} and reference {self.reference.shape} differ")
+        if self.generated is not None and self.overlay is not None:
+            self.generated = self.generated & ~self.overlay
+
+    @cached_property
+    def compare(self) -> np.ndarray | None:
+        """Where the variant shows master pixels (None: everywhere)."""
+        masks = [m for m in (self.generated, self.overlay) if m is not None]
+        if not masks:
+            return None
+        return ~np.logical_or.reduce(masks) if len(masks) > 1 else ~masks[0]
+
+    @property
+    def generated_fraction(self) -> float:
+        return 0.0 if self.generated is None else float(self.generated.mean())
+
+    @property
+    def overlay_fraction(self) -> float:
+        return 0.0 if self.overlay is None else float(self.overlay.mean())
+
+    @cached_property
+    def variant_linear(self) -> np.ndarray:
+        return colorspace.to_linear(self.variant)
+
+    @cached_property
+    def reference_linear(self) -> np.ndarray:
+        return colorspace.to_linear(self.reference)
+
+    @cached_property
+    def variant_luma(self) -> np.ndarray:
+        return colorspace.luma(self.variant)
+
+    @cached_property
+    def reference_luma(self) -> np.ndarray:
+        return colorspace.luma(self.reference)
+
+    @cached_property
+    def cast_gains(self) -> np.ndarray:
+        """Per-channel linear gains taking the variant's grey world onto the reference's."""
+        ref = colorspace.grey_world(self.reference_linear, self.compare, linear=True)
+        var = colorspace.grey_world(self.variant_linear, self.compare, linear=True)
+        return ref / np.maximum(var, 1e-6)
+
+    @cached_property
+    def chroma_gains(self) -> np.ndarray:
+        """``cast_gains`` with their luminance-weighted mean scaled to 1: the white-balance part of
+        the difference only, so that the overall level (exposure, crushed whites) is left alone."""
+        gains = self.cast_gains
+        return gains / float(gains @ colorspace.Y_WEIGHTS)
+
+    @cached_property
+    def variant_balanced(self) -> np.ndarray:
+        """The variant in linear light with its global white-balance difference divided out:
+        what the luminance check reads, so that a colour cast (the colour check's finding) does not
+        also move the L* of saturated pixels into a luminance failure."""
+        return self.variant_linear * self.chroma_gains.astype(np.float32)

@@ -1,0 +1,208 @@
+"""Diffusion op bodies that paint only part of the frame: expand, fit, clean, swap.
+
+Each keeps the classical engine's decision of *where* (expand canvas, fit window, region mask)
+and asks the fill model only for the pixels that have to be invented; everything else is the
+original, bit for bit (outside the region/feather, or inside the kept window).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline.engines.classical import composite as classical_composite
+from pipeline.engines.classical.crop import safe_zone_notes
+from pipeline.engines.classical.framing import expand_window, fit_window
+from pipeline.engines.classical.masks import feather_outward, region_mask
+from pipeline.engines.classical.rgba import split_alpha
+from pipeline.engines.classical.subject import detect_subject_cached
+from pipeline.engines.diffusion.fill import fill_model_id
+from pipeline.engines.diffusion.inpaint import regenerate
+from pipeline.engines.diffusion.outpaint import draw_window
+from pipeline.engines.diffusion.warm import from_context
+from pipeline.errors import BadRequest
+from pipeline.ops.base import OpContext, OpInputs, OpResult
+from pipeline.specs import get_spec
+
+if TYPE_CHECKING:
+    from pipeline.ops.clean import CleanParams
+    from pipeline.ops.expand import ExpandParams
+    from pipeline.ops.fit import FitParams
+    from pipeline.ops.swap import SwapParams
+
+CLEAN_SEAM = 0.05  # share of the region's larger side over which clean carries the seam offset
+PREFILL_STRENGTH = 0.9  # swap with a colour/image *and* a prompt: start from it, let the model rework it
+
+
+def expand_op(inputs: OpInputs, params: ExpandParams, ctx: OpContext) -> OpResult:
+    """Pad to the spec's aspect (classical canvas decision) and outpaint the padding."""
+    spec = get_spec(params.spec)
+    image = inputs.image
+    subject = detect_subject_cached(image, ctx.cache) if params.align == "subject" else None
+    framing = expand_window(image.size, spec.aspect_ratio, params.align, subject)
+    warm = from_context(ctx)
+    drawn = draw_window(
+        image, framing.box, spec.size, params.prompt, ctx, warm, grain=params.grain_match, label="expand"
+    )
+    record: dict[str, Any] = {
+        "canvas_box": [round(v, 3) for v in drawn.box],
+        "align": params.align,
+        **drawn.record,
+    }
+    if subject is not None:
+        record["subject"] = subject.to_record()
+    return OpResult(
+        drawn.image,
+        inputs.geometry.then_crop(drawn.box, spec.size),
+        [*framing.notes, *drawn.notes],
+        seed=ctx.seed,
+        engine="diffusion",
+        model=drawn.record.get("model"),
+        generated_mask=drawn.generated,
+        record=record,
+    )
+
+
+def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
+    """The classical fit decision; when it pads, the padding is outpainted by the fill model."""
+    from pipeline.ops.fit import fit
+
+    spec = get_spec(params.spec)
+    image = inputs.image
+    subject = detect_subject_cached(image, ctx.cache)
+    framing = fit_window(
+        subject, spec.aspect_ratio, params.margin, params.max_expand, params.prefer, spec.safe_zone
+    )
+    if (
+        framing.rule == "crop"
+    ):  # (the classical body also raises fit's errors, e.g. prefer=crop cutting a face)
+        return run_classical(fit, inputs, params, ctx, "the subject fits a crop, nothing to generate")
+    drawn = draw_window(image, framing.box, spec.size, params.prompt, ctx, from_context(ctx), label="fit")
+    kept = [f for f in subject.faces if f not in framing.cut]
+    notes = [*framing.notes, *safe_zone_notes(drawn.box, kept, spec.safe_zone, spec.name), *drawn.notes]
+    record = {
+        "rule": framing.rule,
+        "box": [round(v, 3) for v in drawn.box],
+        "subject": subject.to_record(),
+        "cut_faces": [list(f) for f in framing.cut],
+        "prefer": params.prefer,
+        **drawn.record,
+    }
+    return OpResult(
+        drawn.image,
+        inputs.geometry.then_crop(drawn.box, spec.size),
+        notes,
+        seed=ctx.seed,
+        engine="diffusion",
+        model=drawn.record.get("model"),
+        generated_mask=drawn.generated,
+        record=record,
+    )
+
+
+def clean_op(inputs: OpInputs, params: CleanParams, ctx: OpContext) -> OpResult:
+    """Remove what a box or mask covers by inpainting; ``mode=auto`` (specks) stays classical."""
+    from pipeline.ops.clean import clean
+
+    if params.box is not None and params.mode != "box":
+        raise BadRequest(f"clean: `box` is only used with mode=box (mode is {params.mode!r})")
+    if params.mode == "auto":
+        return run_classical(
+            clean, inputs, params, ctx, "specks a few pixels wide are filled better without a model"
+        )
+    hole = region_mask(inputs.image, params.mode, box=params.box, extras=inputs.extras, cache=ctx.cache) > 0
+    warm = from_context(ctx)
+    ys, xs = np.nonzero(hole)
+    seam = max(4, round(CLEAN_SEAM * max(np.ptp(xs) + 1, np.ptp(ys) + 1))) if hole.any() else 0
+    done = regenerate(inputs.image, hole.astype(np.float32), "", ctx, warm, label="clean", seam_px=seam)
+    return OpResult(
+        done.image,
+        inputs.geometry,
+        done.notes,
+        seed=ctx.seed,
+        engine="diffusion",
+        model=fill_model_id(warm),
+        generated_mask=hole.astype(np.float32),
+        record={"mode": params.mode, "removed_px": int(hole.sum()), "seam_px": seam, **done.record},
+    )
+
+
+def swap_op(inputs: OpInputs, params: SwapParams, ctx: OpContext) -> OpResult:
+    """Regenerate the region from the prompt; without a prompt it is a colour/image swap (classical)."""
+    from pipeline.ops.swap import swap
+
+    if params.box is not None and params.region != "box":
+        raise BadRequest(f"swap: `box` is only used with region=box (region is {params.region!r})")
+    if params.color and params.use_image:
+        raise BadRequest("swap: give either `color` or `use_image`, not both")
+    if params.use_image and "replacement" not in inputs.extras:
+        raise BadRequest("swap: use_image=true needs an uploaded replacement image (the `replacement` input)")
+    if not params.prompt.strip():
+        return run_classical(swap, inputs, params, ctx, "no `prompt`, so this is a colour/image swap")
+    soft = region_mask(inputs.image, params.region, box=params.box, extras=inputs.extras, cache=ctx.cache)
+    if not (soft >= 0.5).any():
+        raise BadRequest(f"swap: the {params.region} region is empty here; give a box or upload a mask")
+    weight = feather_outward(soft, params.feather)
+    prefill = _prefill(inputs, params, soft >= 0.5)
+    strength = PREFILL_STRENGTH if prefill is not None else 1.0
+    warm = from_context(ctx)
+    done = regenerate(
+        inputs.image,
+        weight,
+        params.prompt,
+        ctx,
+        warm,
+        label="swap",
+        prefill=prefill,
+        strength=strength,
+        match_colour=params.harmonize,
+    )
+    record = {
+        "region": params.region,
+        "feather": params.feather,
+        "prefill": params.color or params.use_image,
+        **done.record,
+    }
+    return OpResult(
+        done.image,
+        inputs.geometry,
+        done.notes,
+        seed=ctx.seed,
+        engine="diffusion",
+        model=fill_model_id(warm),
+        generated_mask=weight,
+        record=record,
+    )
+
+
+def _prefill(inputs: OpInputs, params: SwapParams, region: np.ndarray) -> np.ndarray | None:
+    """The colour or the replacement image (cover-fitted to the region's box), as a start for the model."""
+    rgb, _ = split_alpha(inputs.image)
+    if params.color:
+        out = np.empty_like(rgb)
+        out[:] = [int(params.color[i : i + 2], 16) for i in (1, 3, 5)]
+        return out
+    if params.use_image:
+        ys, xs = np.nonzero(region)
+        x0, y0, x1, y1 = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+        fitted, _ = classical_composite.cover(inputs.extras["replacement"], (x1 - x0, y1 - y0))
+        out = rgb.copy()
+        out[y0:y1, x0:x1] = fitted
+        return out
+    return None
+
+
+def run_classical(
+    fn: Callable[[OpInputs, Any, OpContext], OpResult],
+    inputs: OpInputs,
+    params: Any,
+    ctx: OpContext,
+    why: str,
+) -> OpResult:
+    """Run an op's classical body (the op module's own function) and say why in the notes."""
+    result = fn(inputs, params, dataclasses.replace(ctx, engine="classical"))
+    result.notes.append(f"diffusion engine: {why}; done by the classical engine")
+    return result

@@ -1,0 +1,311 @@
+"""Tiny random-weight model folders for tests and benchmarks: nothing is downloaded.
+
+:func:`write_tiny_models` builds SD-1.5-style or FLUX-style pipelines (and a fill/inpaint model
+and an upscaler) in code, saves them with ``save_pretrained`` and returns the ``KEYART_*``
+environment that points the registry at them, so every load goes through the real
+``from_pretrained`` path. Tokenizers are built from an in-memory vocabulary (the Hub's
+``hf-internal-testing`` tokenizers are the only thing diffusers' own dummy tests download).
+Component shapes follow diffusers' ``get_dummy_components`` (reference/dependency_probe.md §2).
+The outputs are noise-like pictures; only shapes, determinism and plumbing are meaningful.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+from typing import Any
+
+TINY_MAX_PIXELS = 128 * 128
+_WORDS = ["a", "the", "cat", "dog", "photo", "of", "painting", "face", "portrait", "sky", "city"]
+
+
+def _bytes_to_unicode() -> dict[int, str]:
+    """GPT-2/CLIP's reversible byte → printable-character table."""
+    bs = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return dict(zip(bs, [chr(c) for c in cs], strict=True))
+
+
+def clip_tokenizer(folder: Path) -> Any:
+    """A byte-level BPE CLIP tokenizer (< 600 ids) written to ``folder`` and loaded from it."""
+    from transformers import CLIPTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    chars = list(_bytes_to_unicode().values())
+    vocab = {c: i for i, c in enumerate(chars)}
+    for c in chars:
+        vocab[c + "</w>"] = len(vocab)
+    merges: list[str] = []
+    for word in _WORDS:
+        toks = [*word[:-1], word[-1] + "</w>"]
+        while len(toks) > 1:
+            merges.append(f"{toks[0]} {toks[1]}")
+            vocab.setdefault(toks[0] + toks[1], len(vocab))
+            toks = [toks[0] + toks[1], *toks[2:]]
+    vocab["<|startoftext|>"] = len(vocab)
+    vocab["<|endoftext|>"] = len(vocab)
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(dict.fromkeys(merges)) + "\n")
+    return CLIPTokenizer.from_pretrained(str(folder), model_max_length=77)
+
+
+def t5_tokenizer() -> Any:
+    """A Unigram T5 tokenizer from an in-memory vocabulary (pad=0, eos=1, unk=2)."""
+    from transformers import T5Tokenizer
+
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("▁", -2.0)]
+    for c in string.ascii_letters + string.digits + string.punctuation:
+        vocab += [(c, -5.0), ("▁" + c, -4.0)]
+    vocab += [("▁" + w, -1.0) for w in _WORDS]
+    return T5Tokenizer(vocab=list(dict.fromkeys(vocab)), extra_ids=0, model_max_length=512)
+
+
+def _clip_text_encoder(projection_dim: int = 32) -> Any:
+    import torch
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(0)
+    return CLIPTextModel(
+        CLIPTextConfig(
+            bos_token_id=0,
+            eos_token_id=2,
+            hidden_size=32,
+            intermediate_size=37,
+            layer_norm_eps=1e-5,
+            num_attention_heads=4,
+            num_hidden_layers=2,
+            pad_token_id=1,
+            vocab_size=1000,
+            hidden_act="gelu",
+            projection_dim=projection_dim,
+        )
+    )
+
+
+def _sd_unet(in_channels: int) -> Any:
+    import torch
+    from diffusers import UNet2DConditionModel
+
+    torch.manual_seed(0)
+    return UNet2DConditionModel(
+        block_out_channels=(32, 64),
+        layers_per_block=2,
+        sample_size=32,
+        in_channels=in_channels,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32,
+    )
+
+
+def _sd_vae(blocks: tuple[int, ...] = (32, 64), scaling_factor: float = 0.18215) -> Any:
+    import torch
+    from diffusers import AutoencoderKL
+
+    torch.manual_seed(0)
+    return AutoencoderKL(
+        # No mid-block attention: at a 1–2× latent stride it attends over every pixel (minutes at 300 px).
+        mid_block_add_attention=False,
+        block_out_channels=list(blocks),
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        sample_size=128,
+        down_block_types=["DownEncoderBlock2D"] * len(blocks),
+        up_block_types=["UpDecoderBlock2D"] * len(blocks),
+        scaling_factor=scaling_factor,
+    )
+
+
+def _ddim(**extra: Any) -> Any:
+    from diffusers import DDIMScheduler
+
+    return DDIMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
+        **extra,
+    )
+
+
+def write_sd15(root: Path) -> tuple[Path, Path]:
+    """Tiny SD 1.5-style text-to-image folder and a 9-channel inpainting folder."""
+    from diffusers import StableDiffusionInpaintPipeline, StableDiffusionPipeline
+
+    tok = clip_tokenizer(root / "_tok" / "clip")
+    parts = {
+        "vae": _sd_vae(),
+        "text_encoder": _clip_text_encoder(),
+        "tokenizer": tok,
+        "scheduler": _ddim(),
+        "safety_checker": None,
+        "feature_extractor": None,
+        "image_encoder": None,
+        "requires_safety_checker": False,
+    }
+    base: Any = StableDiffusionPipeline(unet=_sd_unet(4), **parts)
+    inpaint: Any = StableDiffusionInpaintPipeline(unet=_sd_unet(9), **parts)
+    base.save_pretrained(root / "sd15")
+    inpaint.save_pretrained(root / "sd15-inpaint")
+    return root / "sd15", root / "sd15-inpaint"
+
+
+def _flux_transformer(in_channels: int, out_channels: int | None = None) -> Any:
+    import torch
+    from diffusers import FluxTransformer2DModel
+
+    torch.manual_seed(0)
+    return FluxTransformer2DModel(
+        patch_size=1,
+        in_channels=in_channels,
+        out_channels=out_channels,
+        num_layers=1,
+        num_single_layers=1,
+        attention_head_dim=16,
+        num_attention_heads=2,
+        joint_attention_dim=32,
+        pooled_projection_dim=32,
+        axes_dims_rope=[4, 4, 8],
+    )
+
+
+def _flux_vae(latent_channels: int) -> Any:
+    import torch
+    from diffusers import AutoencoderKL
+
+    torch.manual_seed(0)
+    return AutoencoderKL(
+        # No mid-block attention: at a 1–2× latent stride it attends over every pixel (minutes at 300 px).
+        mid_block_add_attention=False,
+        sample_size=32,
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=(4,),
+        layers_per_block=1,
+        latent_channels=latent_channels,
+        norm_num_groups=1,
+        use_quant_conv=False,
+        use_post_quant_conv=False,
+        shift_factor=0.0609,
+        scaling_factor=1.5035,
+    )
+
+
+def write_flux(root: Path) -> tuple[Path, Path]:
+    """Tiny FLUX-style folder and a FLUX Fill folder (own transformer: 20 in, 8 out; own VAE)."""
+    import torch
+    from diffusers import FlowMatchEulerDiscreteScheduler, FluxFillPipeline, FluxPipeline
+    from transformers import T5Config, T5EncoderModel
+
+    torch.manual_seed(0)
+    t5 = T5EncoderModel(
+        T5Config(
+            vocab_size=1000,
+            d_model=32,
+            d_ff=37,
+            d_kv=8,
+            num_layers=2,
+            num_heads=4,
+            relative_attention_num_buckets=8,
+            pad_token_id=0,
+            eos_token_id=1,
+        )
+    )
+    parts = {
+        "scheduler": FlowMatchEulerDiscreteScheduler(),
+        "text_encoder": _clip_text_encoder(),
+        "tokenizer": clip_tokenizer(root / "_tok" / "clip"),
+        "text_encoder_2": t5,
+        "tokenizer_2": t5_tokenizer(),
+    }
+    base: Any = FluxPipeline(vae=_flux_vae(1), transformer=_flux_transformer(4), **parts)
+    fill: Any = FluxFillPipeline(vae=_flux_vae(2), transformer=_flux_transformer(20, 8), **parts)
+    base.save_pretrained(root / "flux")
+    fill.save_pretrained(root / "flux-fill")
+    return root / "flux", root / "flux-fill"
+
+
+def write_spandrel_upscaler(path: Path, scale: int = 2) -> Path:
+    """A Real-ESRGAN *Compact* (SRVGGNetCompact) state dict with 8 features, as safetensors."""
+    import torch
+    from safetensors.torch import save_file
+    from spandrel.architectures.Compact import Compact
+
+    torch.manual_seed(0)
+    model = Compact(num_in_ch=3, num_out_ch=3, num_feat=8, num_conv=2, upscale=scale)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path))
+    return path
+
+
+def write_sd_x4(root: Path) -> Path:
+    """A tiny SD x4 upscaler folder (7-channel UNet, 3-block VAE: 4× per side)."""
+    import torch
+    from diffusers import DDPMScheduler, StableDiffusionUpscalePipeline, UNet2DConditionModel
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 32, 64),
+        layers_per_block=2,
+        sample_size=32,
+        in_channels=7,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32,
+        attention_head_dim=8,
+        use_linear_projection=True,
+        only_cross_attention=(True, True, False),
+        num_class_embeds=100,
+    )
+    pipe: Any = StableDiffusionUpscalePipeline(
+        unet=unet,
+        low_res_scheduler=DDPMScheduler(),
+        scheduler=_ddim(prediction_type="v_prediction"),
+        vae=_sd_vae((32, 32, 64), scaling_factor=0.08333),
+        text_encoder=_clip_text_encoder(512),
+        tokenizer=clip_tokenizer(root / "_tok" / "clip"),
+        max_noise_level=350,
+    )
+    pipe.save_pretrained(root / "sd-x4")
+    return root / "sd-x4"
+
+
+def write_tiny_models(root: Path, family: str = "flux", upscaler: str = "spandrel") -> dict[str, str]:
+    """Write the tiny models for ``family`` (``flux`` or ``sd15``) under ``root``; return their env.
+
+    ``upscaler`` is ``spandrel`` (a 2× Compact file) or ``sd-x4``. The environment also pins the
+    CPU, fp32, 2 denoising steps and a 128×128 working canvas so a test stays fast.
+    """
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # "Writing model shards" bars on every save
+    root = Path(root)
+    base, fill = write_flux(root) if family == "flux" else write_sd15(root)
+    up = (
+        write_spandrel_upscaler(root / "upscaler-x2.safetensors")
+        if upscaler == "spandrel"
+        else write_sd_x4(root)
+    )
+    return {
+        "KEYART_ENGINE": "diffusion",
+        "KEYART_MODEL_FAMILY": family,
+        "KEYART_MODEL_GENERATE": str(base),
+        "KEYART_MODEL_FILL": str(fill),
+        "KEYART_MODEL_UPSCALER": str(up),
+        "KEYART_DEVICE": "cpu",
+        "KEYART_DTYPE": "float32",
+        "KEYART_DIFFUSION_STEPS": "2",
+        "KEYART_DIFFUSION_MAX_PIXELS": str(TINY_MAX_PIXELS),
+    }
