@@ -233,8 +233,9 @@ class LocalExecutor:
                     op=steps[0]["op"] if len(steps) == 1 else "+".join(x["op"] for x in steps),
                     op_version=steps[-1]["version"],
                     params={"steps": steps},
-                    engine=result.engine,
-                    model=result.model,
+                    # A chain is "diffusion" if any step used a model (export is always classical).
+                    engine="diffusion" if any(r.engine == "diffusion" for r in runs) else result.engine,
+                    model=next((r.model for r in runs if r.model), None),
                     seed=unit.seed,
                     geometry=geometry,
                     notes=notes,
