@@ -23,7 +23,9 @@ HAVE_BACKEND = all(importlib.util.find_spec(m) for m in ("torch", "diffusers", "
 # spandrel is the separate `upscalers` extra (it needs a torchvision matching torch, which PyPI
 # lacks for the CPU torch wheel): without it the SD x4 upscaler stands in for the flux family.
 HAVE_SPANDREL = importlib.util.find_spec("spandrel") is not None
-needs_spandrel = pytest.mark.skipif(not HAVE_SPANDREL, reason="spandrel (the `upscalers` extra) is not installed")
+needs_spandrel = pytest.mark.skipif(
+    not HAVE_SPANDREL, reason="spandrel (the `upscalers` extra) is not installed"
+)
 if not HAVE_BACKEND:  # without the diffusion extra only the backend-free tests run
     collect_ignore_glob = ["test_ops_*.py", "test_warm.py", "test_upscaling.py", "test_device.py"]
 
