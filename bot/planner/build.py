@@ -2,6 +2,8 @@
 
 Each variant is ``<name>.fit`` → [``.upscale``] → [``.harmonize``] → [``.brand``] → ``<name>.export``,
 reading from the master or from the shared edit it builds on (``edit.swap-jp`` for ``story-jp``).
+A re-rendered variant ("re-render the story at low strength") starts with ``<name>.variant`` instead
+of ``.fit`` on the diffusion engine; on the classical engine it keeps ``fit`` and says so.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from bot.planner.base import PlanContext
 from bot.planner.intent import Intent, Swap
+from bot.planner.rerender import DEFAULT_STRENGTH
 from pipeline.errors import BadRequest
 from pipeline.plan import MASTER, Plan, Step
 
@@ -73,16 +76,14 @@ def build_plan(intent: Intent, request: str, ctx: PlanContext, notes: list[str])
             f"the limit is {ctx.max_variants} per request — split it into smaller requests"
         )
     logo_wanted = False
+    fitted: list[str] = []  # asked to re-render, but the engine can only fit
     for suffix, source, cta, only in versions:
         for spec in targets if only is None else [t for t in targets if t in only]:
             name = f"{spec}-{suffix}" if suffix else spec
-            fit = {"spec": spec, **_merged(intent, "fit", spec)}
-            if "prompt" in fit and ctx.engine != "diffusion":
-                notes.append(
-                    f"the classical engine fills expanded areas from the edges; “{fit.pop('prompt')}” "
-                    "needs the diffusion engine"
-                )
-            last = out.add(f"{name}.fit", "fit", fit, source, name)
+            op, frame = _frame(intent, ctx, spec, notes)
+            if op == "fit" and _applies(intent, "variant", spec):
+                fitted.append(name)
+            last = out.add(f"{name}.{op}", op, frame, source, name)
             for op in ("upscale", "harmonize"):
                 if _applies(intent, op, spec):
                     last = out.add(f"{name}.{op}", op, {"spec": spec} if op == "upscale" else {}, last, name)
@@ -91,6 +92,11 @@ def build_plan(intent: Intent, request: str, ctx: PlanContext, notes: list[str])
                 logo_wanted |= brand.get("use_logo") is True
                 last = out.add(f"{name}.brand", "brand", brand, last, name)
             out.add(f"{name}.export", "export", {"spec": spec, **_merged(intent, "export", spec)}, last, name)
+    if fitted:
+        notes.append(
+            f"re-rendering (img2img variants) needs the diffusion engine (`--engine diffusion`); the "
+            f"classical engine fits the master instead for {', '.join(f'`{n}`' for n in fitted)}"
+        )
     if logo_wanted and not ctx.has_brand_kit:
         notes.append(NO_BRAND_KIT_NOTE)
     if not ctx.has_master:
@@ -141,6 +147,24 @@ def _swap_params(swap: Swap | None, engine: str, notes: list[str], market: str) 
         f"the classical engine only swaps to a colour (e.g. “to white” or “to #FFFFFF”). Left out: {kept}"
     )
     return None
+
+
+def _frame(intent: Intent, ctx: PlanContext, spec: str, notes: list[str]) -> tuple[str, dict[str, Any]]:
+    """A variant's first step: ``variant`` (re-render, diffusion engine) or ``fit``, with its params."""
+    fit = {"spec": spec, **_merged(intent, "fit", spec)}
+    if ctx.engine == "diffusion" and _applies(intent, "variant", spec):
+        if len(fit) > 1:  # a re-render is made at the spec's size: nothing to crop or expand
+            notes.append(
+                f"`{spec}` is re-rendered at its size, so the crop/expand wish "
+                f"({', '.join(f'{k}={v}' for k, v in fit.items() if k != 'spec')}) doesn't apply to it"
+            )
+        return "variant", {"spec": spec, "strength": DEFAULT_STRENGTH, **_merged(intent, "variant", spec)}
+    if "prompt" in fit and ctx.engine != "diffusion":
+        notes.append(
+            f"the classical engine fills expanded areas from the edges; “{fit.pop('prompt')}” "
+            "needs the diffusion engine"
+        )
+    return "fit", fit
 
 
 def _applies(intent: Intent, op: str, spec: str) -> bool:

@@ -27,6 +27,8 @@ _OP_WORDS = (
     | v.UPSCALE_WORDS
     | v.EXPAND_WORDS
     | v.CROP_WORDS
+    | v.RERENDER_WORDS
+    | v.REGENERATE_WORDS
     | v.BRAND_WORDS
     | v.EXPORT_WORDS
     | frozenset(v.FORMAT_WORDS)

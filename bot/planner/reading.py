@@ -9,6 +9,7 @@ from bot.planner.edits import read_clean, read_recolors, read_swap
 from bot.planner.guard import cut_instructions
 from bot.planner.intent import Intent, Swap, Tweak
 from bot.planner.phrases import description_end, market_code, plain_colour, read_typos, typo_note
+from bot.planner.rerender import read_variant
 from bot.planner.targets import read_targets
 from bot.planner.text import (
     ARTICLES,
@@ -53,6 +54,7 @@ def read_clause(c: Clause, intent: Intent) -> None:
     upscale, names_print = read_upscale(c)
     harmonize = read_harmonize(c)
     fit = read_fit_preference(c)
+    variant = read_variant(c, intent.notes)
     export = read_export(c)
     targets, lone_all = read_targets(c, intent.notes)
     if names_print and PRINT_SPEC not in targets:
@@ -94,6 +96,7 @@ def read_clause(c: Clause, intent: Intent) -> None:
     for op, params, found in (
         ("harmonize", {}, harmonize),
         ("fit", fit, bool(fit)),
+        ("variant", variant or {}, variant is not None),
         ("export", export, bool(export)),
         ("brand", brand.params if brand else {}, brand is not None),
     ):

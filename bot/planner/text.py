@@ -23,8 +23,9 @@ _CLAUSE_END = re.compile(r"[;\n]+|[.!?](?=\s|$)")
 # channels named next to it ("expand the 21:9 hero, crop the story").
 _VERB_SPLIT = re.compile(
     r"\s*(?:,\s*(?:and\s+|then\s+)?|\s(?:and|then)\s+)(?=(?:please\s+|also\s+|then\s+)?(?:swap|replace|change|"
-    r"recolou?r|clean|remove|get\s+rid|upscale|enlarge|harmoni[sz]e|match|expand|outpaint|extend|crop|reframe|add|"
-    r"put|brand|export|deliver|make|create|ignore|disregard|forget|approve|delete|run|execute)\b)",
+    r"recolou?r|clean|remove|get\s+rid|upscale|enlarge|harmoni[sz]e|match|expand|outpaint|extend|crop|reframe|"
+    r"re-?render|regenerate|img2img|add|put|brand|export|deliver|make|create|ignore|disregard|forget|approve|"
+    r"delete|run|execute)\b)",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(

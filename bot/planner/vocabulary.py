@@ -94,6 +94,11 @@ UPSCALE_WORDS = _words("upscale upscaled upscaling up-scale upres up-res upsampl
 EXPAND_WORDS = _words("expand expanded outpaint outpainting outpainted extend extended widen wider taller "
                       "pad padded padding uncrop")
 CROP_WORDS = _words("crop cropped cropping crop-only reframe reframed recrop re-frame")
+# Re-rendering the master at a spec's size (img2img at low strength; diffusion engine only).
+RERENDER_WORDS = _words("re-render rerender re-rendered rerendered re-rendering rerendering re-renders "
+                        "rerenders img2img image-to-image low-strength")
+REGENERATE_WORDS = _words("regenerate regenerated regenerating re-generate re-generated")
+SUBTLE_WORDS = _words("subtle subtler gentle slight light low-strength")
 NEGATIONS = _words("no not don't dont never without avoid skip")
 BRAND_WORDS = _words("brand branding branded unbranded logo logos cta ctas copy tagline headline endline "
                      "strapline call-to-action button")

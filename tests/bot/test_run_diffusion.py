@@ -16,8 +16,9 @@ from pipeline.specs import get_spec
 
 pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
 
+# clean → swap by prompt (shared edits), then fit/outpaint, an img2img re-render, and export.
 REQUEST = (
-    "IAB 300x250 and the leaderboard, the square feed with a low-res print upscale; "
+    "IAB 300x250 and the leaderboard; re-render the square feed at 30 %; remove the specks; "
     "swap the background to a neon Tokyo skyline at dusk"
 )
 
@@ -72,6 +73,9 @@ def test_diffusion_run_end_to_end(tmp_path: Path, tiny_env: dict[str, str]) -> N
     # The leaderboard needs an outpaint: a model made those pixels, and the lineage says so.
     assert lineage["iab-leaderboard"]["engine"] == "diffusion"
     assert lineage["iab-leaderboard"]["ops"][0]["op"] == "fit"
+    assert [op["op"] for op in lineage["meta-feed-square"]["ops"]] == ["variant", "export"]
+    assert lineage["meta-feed-square"]["ops"][0]["params"]["strength"] == pytest.approx(0.3)
+    assert lineage["meta-feed-square"]["engine"] == "diffusion"
     from pipeline.ops.export import read_provenance
 
     for path in variants.values():

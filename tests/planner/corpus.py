@@ -50,10 +50,14 @@ STORYBOARD = (
 
 
 def chains(
-    specs: Iterable[str], *middle: str, edits: tuple[str, ...] = (), market: str = ""
+    specs: Iterable[str],
+    *middle: str,
+    edits: tuple[str, ...] = (),
+    market: str = "",
+    frame: str = "fit",
 ) -> dict[str, tuple[str, ...]]:
-    """Expected lineage per variant: shared edits, fit, the ops in between, export."""
-    return {f"{spec}-{market}" if market else spec: (*edits, "fit", *middle, "export") for spec in specs}
+    """Expected lineage per variant: shared edits, ``frame`` (fit or variant), the ops in between, export."""
+    return {f"{spec}-{market}" if market else spec: (*edits, frame, *middle, "export") for spec in specs}
 
 
 @dataclass(frozen=True)
@@ -457,6 +461,54 @@ CORPUS: list[Case] = [
             "story:export": {"format": "jpeg"},
         },
         tags=("brand", "export"),
+    ),
+    # --- re-rendered (img2img) variants: the `variant` op, diffusion engine only -----------------------
+    Case(
+        "re-render the story and the square feed at low strength",
+        chains(["story", "meta-feed-square"], frame="variant"),
+        params={"story:variant": {"strength": 0.3}, "meta-feed-square:variant": {"spec": "meta-feed-square"}},
+        engine="diffusion",
+        tags=("variant",),
+    ),
+    Case(
+        "regenerate the hero as a subtle variant (strength 0.35)",
+        chains(["landing-hero", "web-hero-21x9"], "brand", frame="variant"),
+        params={"landing-hero:variant": {"strength": 0.35}, "web-hero-21x9:variant": {"strength": 0.35}},
+        engine="diffusion",
+        has_brand_kit=True,
+        tags=("variant", "brand"),
+    ),
+    Case(
+        "story and feed, make img2img variants of the story at 35 %",
+        chains(FEEDS) | chains(["story"], frame="variant"),
+        params={"story:variant": {"strength": 0.35}},
+        engine="diffusion",
+        tags=("variant",),
+        decision="a re-render clause applies to the channels it names; the others are fitted as usual",
+    ),
+    Case(
+        "low-strength variants of the story, strength 0.9",
+        chains(["story"], frame="variant"),
+        params={"story:variant": {"strength": 0.3}},
+        notes=("outside 0.05–0.8",),
+        engine="diffusion",
+        tags=("variant",),
+    ),
+    Case(
+        "make img2img variants for the feed",
+        chains(FEEDS),
+        notes=("re-rendering (img2img variants) needs the diffusion engine",),
+        tags=("variant",),
+        decision="the classical engine cannot re-render: it fits instead and says so",
+    ),
+    Case(
+        "re-render the story at 35 %",
+        chains(["story"]),
+        notes=("needs the diffusion engine", "fits the master instead for `story`"),
+        tags=("variant",),
+    ),
+    Case(
+        "re-render the story at strength 250", error="not a strength", engine="diffusion", tags=("variant",)
     ),
     # --- limits ----------------------------------------------------------------------------------
     Case("everything; JP, UK, DE, FR and US versions", error="limit is 60", tags=("limit", "market")),

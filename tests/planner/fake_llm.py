@@ -20,6 +20,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import BaseTool
 from pydantic import Field
 
+from bot.planner.builder import FRAMING_OPS
 from pipeline.ops.registry import get_op
 from pipeline.specs import all_specs
 from tests.planner.corpus import DEFAULT, IAB_CORE, Case
@@ -82,7 +83,7 @@ def chain_calls(
     for name, lineage in variants.items():
         spec = spec_of(name)
         market = name.removeprefix(spec).lstrip("-")
-        cut = lineage.index("fit")
+        cut = next(i for i, op in enumerate(lineage) if op in FRAMING_OPS)
         source = "master"
         for i, op in enumerate(lineage[:cut]):
             key = (market, lineage[: i + 1])
@@ -130,6 +131,10 @@ REFUSALS: dict[str, list[AIMessage]] = {
     "swap the background to a warm dusk": [
         turn(call("swap", prompt="a warm dusk")),
         turn(text="I can't paint a dusk sky on this engine."),
+    ],
+    "re-render the story at strength 250": [
+        turn(call("variant", spec="story", variant="story", strength=2.5)),
+        turn(text="A variant strength of 250 is not a strength; give 0.05–0.8."),
     ],
     "delete the campaign": [turn(text="Deleting campaigns is not something I can do.")],
     "asdf qwerty": [turn(text="I didn't understand “asdf qwerty”.")],

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from bot.planner import PlanContext, Planner, RulePlanner
+from bot.planner.builder import FRAMING_OPS
 from pipeline.errors import BadRequest
 from tests.planner.corpus import CORPUS, Case
 from tests.planner.scoring import problems
@@ -46,6 +47,7 @@ def test_corpus_accuracy_and_coverage() -> None:
         "typo",
         "injection",
         "nonsense",
+        "variant",
     } <= tags
     assert accuracy == 1.0, failed
 
@@ -64,7 +66,8 @@ def test_plans_are_valid_and_well_formed(case: Case) -> None:
     assert plan.steps[: len(shared)] == shared  # shared edits come first
     for name in plan.variants():
         steps = [s for s in plan.steps if s.variant == name]
-        assert steps[0].id == f"{name}.fit" and steps[-1].id == f"{name}.export"
+        assert steps[0].op in FRAMING_OPS and steps[0].id == f"{name}.{steps[0].op}"
+        assert steps[-1].id == f"{name}.export"
         spec = steps[0].params["spec"]
         assert name == spec or name.startswith(f"{spec}-")
         assert all(s.params.get("spec", spec) == spec for s in steps)
@@ -141,3 +144,27 @@ def test_any_word_salad_gives_a_valid_plan_or_bad_request() -> None:
         assert plan.variants(), request
         outcomes["plan"] += 1
     assert outcomes["plan"] > 100 and outcomes["refused"] > 10, outcomes
+
+
+@pytest.mark.parametrize(
+    ("request_text", "strength", "note"),
+    [
+        ("story, low-strength variant, strength 0.35", 0.35, None),
+        ("re-render the story at 45 %", 0.45, None),
+        ("story, 20% strength re-render", 0.2, None),
+        ("rerender the story, strength 35", 0.35, "read strength “35” as 35 %"),
+        ("re-render the story, strength 0.02", 0.3, "outside 0.05–0.8"),
+    ],
+)
+def test_variant_strength_is_read_and_bounded(request_text: str, strength: float, note: str | None) -> None:
+    plan = PLANNER.plan(request_text, PlanContext(engine="diffusion"))
+    first = plan.steps[0]
+    assert (first.id, first.params) == ("story.variant", {"spec": "story", "strength": strength})
+    assert any(note in n for n in plan.notes) if note else plan.notes == []
+
+
+def test_regenerate_alone_is_not_a_variant() -> None:
+    # Without a variant cue "regenerate" may mean "make again": reported, never guessed.
+    plan = PLANNER.plan("story; regenerate it", PlanContext(engine="diffusion"))
+    assert [s.op for s in plan.steps] == ["fit", "export"]
+    assert plan.notes == ["didn't understand “regenerate”; left it out"]
