@@ -80,8 +80,9 @@ ALL_WORDS = _words("all everything every full whole entire complete")
 USUAL_WORDS = _words("usual standard default regular normal core")
 
 # Shared edits and per-variant steps.
-CLEAN_OBJECTS = _words("speck specks speckles dust dusty spots artifacts artefacts scratches debris dirt "
-                       "blemishes hairs")
+CLEAN_OBJECTS = _words(
+    "speck specks speckles dust dusty spots artifacts artefacts scratches debris dirt blemishes hairs"
+)
 CLEAN_WORDS = _words("clean cleanup clean-up despeckle despeck declutter")
 REMOVE_VERBS = _words("remove erase delete fix kill zap rid get take out")
 SWAP_WORDS = _words("swap swapped replace replaced change changed set switch put new make turn use")
@@ -89,19 +90,27 @@ BACKGROUND_WORDS = _words("background backdrop bg sky scene setting backgrounds"
 RECOLOR_WORDS = _words("recolor recolour recolored recoloured tint repaint recolouring recoloring")
 HARMONIZE_WORDS = _words("harmonize harmonise harmonized harmonised harmonization harmonisation")
 MATCH_OBJECTS = _words("colour colours color colors levels tones grade look master balance white exposure")
-UPSCALE_WORDS = _words("upscale upscaled upscaling up-scale upres up-res upsample enlarge enlarged "
-                       "super-resolution hi-res high-res hires")
-EXPAND_WORDS = _words("expand expanded outpaint outpainting outpainted extend extended widen wider taller "
-                      "pad padded padding uncrop")
+UPSCALE_WORDS = _words(
+    "upscale upscaled upscaling up-scale upres up-res upsample enlarge enlarged "
+    "super-resolution hi-res high-res hires"
+)
+EXPAND_WORDS = _words(
+    "expand expanded outpaint outpainting outpainted extend extended widen wider taller "
+    "pad padded padding uncrop"
+)
 CROP_WORDS = _words("crop cropped cropping crop-only reframe reframed recrop re-frame")
 # Re-rendering the master at a spec's size (img2img at low strength; diffusion engine only).
-RERENDER_WORDS = _words("re-render rerender re-rendered rerendered re-rendering rerendering re-renders "
-                        "rerenders img2img image-to-image low-strength")
+RERENDER_WORDS = _words(
+    "re-render rerender re-rendered rerendered re-rendering rerendering re-renders "
+    "rerenders img2img image-to-image low-strength"
+)
 REGENERATE_WORDS = _words("regenerate regenerated regenerating re-generate re-generated")
 SUBTLE_WORDS = _words("subtle subtler gentle slight light low-strength")
 NEGATIONS = _words("no not don't dont never without avoid skip")
-BRAND_WORDS = _words("brand branding branded unbranded logo logos cta ctas copy tagline headline endline "
-                     "strapline call-to-action button")
+BRAND_WORDS = _words(
+    "brand branding branded unbranded logo logos cta ctas copy tagline headline endline "
+    "strapline call-to-action button"
+)
 TEXT_WORDS = _words("cta copy tagline headline endline strapline text saying reading call-to-action button")
 FORMAT_WORDS = {"png": "png", "webp": "webp", "jpeg": "jpeg", "jpg": "jpeg"}
 EXPORT_WORDS = _words("export exported deliver delivered encode quality")
@@ -133,8 +142,10 @@ sg: sg | singapore
 ae: ae | uae
 """)
 CAPITALS_ONLY = _words("us it in es se ca pt de au")
-MARKET_MARKERS = _words("version versions edition editions market markets cut cuts localisation localization "
-                        "localised localized adaptation")
+MARKET_MARKERS = _words(
+    "version versions edition editions market markets cut cuts localisation localization "
+    "localised localized adaptation"
+)
 
 # Named colours people use in requests (curated: "snow" or "tomato" are more likely scenes).
 COLOURS = _table("""
@@ -174,8 +185,9 @@ COLOURS = _table("""
 #FF7F50: coral
 #E6E6FA: lavender
 """)
-COLOUR_FILLER = _words("a an the plain solid flat pure clean colour color background backdrop studio "
-                       "seamless")
+COLOUR_FILLER = _words(
+    "a an the plain solid flat pure clean colour color background backdrop studio seamless"
+)
 
 # Words that carry no request on their own (politeness, generic verbs, plurals of "thing").
 FILLER = _words("""
@@ -189,5 +201,7 @@ place fit fitted resize resized adapt cut run generate done etc via over its the
 sure ok okay great main key art master visual approval review feedback
 """)
 # Real words that sit close to a keyword: never "correct" them.
-NOT_TYPOS = _words("clear metal linked sports stores feds here makes dusky prints printer metro storey stop "
-                   "clan brandy bands sale sales cleaner larger")
+NOT_TYPOS = _words(
+    "clear metal linked sports stores feds here makes dusky prints printer metro storey stop "
+    "clan brandy bands sale sales cleaner larger"
+)
