@@ -15,6 +15,7 @@ from bot.notifier import Notifier
 from bot.planner import Planner
 from bot.planner.factory import make_planner
 from bot.replies import Outbox
+from bot.scheduler import DigestScheduler
 from pipeline.queue_local import LocalQueue
 from pipeline.runtime import Runtime
 from storage.settings import Settings
@@ -65,5 +66,6 @@ def build_deps(settings: Settings, *, client: WebClient | None = None,
         notifier=notifier,
         approvers=Approvers(settings.approvers, client, ttl=settings.slack_approver_cache_s),
         planner=planner or make_planner(settings, engine=runtime.engine),
-        digests=DigestSettings(settings.data_dir / "digests.json"), vocab=Vocabulary.from_settings(settings),
+        digests=DigestSettings(DigestScheduler(runtime, notifier.wake), settings.data_dir / "digests.json"),
+        vocab=Vocabulary.from_settings(settings),
     )

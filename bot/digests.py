@@ -1,22 +1,24 @@
 """Per-channel audit digest schedules, as set with ``/keyart digest …``.
 
-``daily 09:00 Europe/London`` · ``weekly mon 09:00 [tz]`` · ``off``. The schedules are kept in
-one small JSON file in the data dir (written atomically); the digest scheduler reads them with
-:meth:`DigestSettings.all`. Times are validated here, so a typo gets a precise answer at once.
+``daily 09:00 Europe/London`` · ``weekly mon 09:00 [tz]`` · ``off``. The schedules live in the
+digest scheduler's job store (``bot/scheduler.py``), so every bot process sees the same ones.
+Times are validated here, so a typo gets a precise answer at once.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.errors import BadRequest
+
+if TYPE_CHECKING:
+    from bot.scheduler import DigestScheduler
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 USAGE = ("`/keyart digest daily 09:00 Europe/London`, `/keyart digest weekly mon 09:00` or "
@@ -63,31 +65,32 @@ def parse_digest(text: str) -> DigestSchedule | None:
 
 
 class DigestSettings:
-    """The channel → schedule map, in ``path`` (JSON)."""
+    """The channel → schedule map, kept as jobs in the digest scheduler's job store (the database).
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    ``legacy`` is the old ``digests.json``: its schedules are moved into the job store once.
+    """
+
+    def __init__(self, scheduler: DigestScheduler, legacy: Path | None = None) -> None:
+        self.scheduler = scheduler
+        self.legacy = legacy
         self._lock = threading.Lock()
 
+    def _import_legacy(self) -> None:
+        with self._lock:
+            if self.legacy is None or not self.legacy.exists():
+                return
+            for channel, value in json.loads(self.legacy.read_text()).items():
+                self.scheduler.set(channel, DigestSchedule(**value))
+            self.legacy.replace(self.legacy.with_suffix(".json.imported"))
+            self.legacy = None
+
     def all(self) -> dict[str, DigestSchedule]:
-        try:
-            raw = json.loads(self.path.read_text())
-        except FileNotFoundError:
-            return {}
-        return {channel: DigestSchedule(**value) for channel, value in raw.items()}
+        self._import_legacy()
+        return self.scheduler.all()
 
     def get(self, channel: str) -> DigestSchedule | None:
         return self.all().get(channel)
 
     def set(self, channel: str, schedule: DigestSchedule | None) -> None:
-        with self._lock:
-            current = {c: asdict(s) for c, s in self.all().items()}
-            if schedule is None:
-                current.pop(channel, None)
-            else:
-                current[channel] = asdict(schedule)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".digests-")
-            with os.fdopen(fd, "w") as out:
-                json.dump(current, out, indent=1, sort_keys=True)
-            os.replace(tmp, self.path)
+        self._import_legacy()
+        self.scheduler.set(channel, schedule)

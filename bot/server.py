@@ -102,11 +102,12 @@ class Bot:
             self.server.server_close()
         if self.deps.queue is not None:
             self.deps.queue.stop()
+        self.deps.digests.scheduler.stop()
         self.deps.notifier.stop()
 
 
 def start_bot(settings: Settings, *, client: WebClient | None = None, verify_token: bool = True) -> Bot:
-    """Build everything and start the notifier and the queue (which resumes unfinished tasks)."""
+    """Build everything; start the notifier, the queue (which resumes unfinished tasks) and digests."""
     if not settings.slack_bot_token:
         raise SystemExit("SLACK_BOT_TOKEN is not set: see README, 'Create the Slack app'.")
     deps = build_deps(settings, client=client)
@@ -114,4 +115,5 @@ def start_bot(settings: Settings, *, client: WebClient | None = None, verify_tok
     make_queue(deps)
     deps.notifier.start()
     deps.tasks.start()
+    deps.digests.scheduler.start()  # runs digests only while it holds the scheduler lock
     return Bot(deps, app)

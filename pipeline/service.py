@@ -6,6 +6,7 @@ No business logic lives in listeners or commands: they parse, call these, and pr
 from __future__ import annotations
 
 import getpass
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pipeline.plan import Plan
 from pipeline.runtime import Runtime
 from storage.db import session_scope
 from storage.models import Asset, AssetBase, CampaignBase
-from storage.repos import approvals, campaigns
+from storage.repos import approvals, campaigns, jobs
 
 
 @dataclass
@@ -98,6 +99,8 @@ def run_plan(
             batch_key=batch_key,
         )
         job_ids = [job.id for _, job in submitted if job.id is not None]
+    if runtime.settings.queue == "celery":
+        return _run_on_workers(runtime, master, brand, job_ids, progress)
     extras, texts = {}, {}
     if brand is not None and brand.logo is not None:
         extras["logo"] = brand.logo
@@ -112,6 +115,33 @@ def run_plan(
     )
     executor = LocalExecutor(runtime, inputs, engine=engine, progress=progress, diffusion=diffusion)
     return Delivery(executor.run(job_ids))
+
+
+def _run_on_workers(
+    runtime: Runtime, master: Master, brand: BrandKit | None, job_ids: list[int], progress: Progress | None
+) -> Delivery:
+    """``queue=celery``: record the brand inputs on the jobs as blobs, send them, wait for the rows."""
+    from pipeline.workers import submit, wait_for
+
+    recorded: dict[str, object] = {"master_asset_id": master.asset.id}
+    if brand is not None and brand.logo is not None:
+        buffer = io.BytesIO()
+        brand.logo.save(buffer, format="PNG")
+        recorded["logo"] = runtime.blobs.put_bytes(buffer.getvalue())
+    if brand is not None and brand.font_bytes:
+        recorded["font"] = runtime.blobs.put_bytes(brand.font_bytes)
+    with session_scope(runtime.engine) as s:
+        for job_id in job_ids:
+            job = jobs.get_job(s, job_id)
+            if job is not None and job.status != "done":
+                job.params = {**job.params, "inputs": recorded}  # a new dict: JSON columns see the change
+                s.add(job)
+    submit(runtime, job_ids)
+    # Each job is bounded by job_time_limit_s and may queue behind the others; one redelivery
+    # (a dead worker) adds the visibility timeout.
+    settings = runtime.settings
+    timeout = settings.visibility_timeout_s + settings.job_time_limit_s * max(len(job_ids), 1)
+    return Delivery(wait_for(runtime, job_ids, timeout_s=timeout, progress=progress))
 
 
 def deliver_files(runtime: Runtime, delivery: Delivery, folder: Path) -> dict[str, Path]:

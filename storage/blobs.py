@@ -142,7 +142,12 @@ class LocalBlobStore:
 
 
 def open_blob_store(blob_url: str, default_root: Path) -> BlobStore:
-    """Pick the backend for ``KEYART_BLOB_URL`` (empty or a path → local directory)."""
+    """Pick the backend for ``KEYART_BLOB_URL``: ``s3://bucket/prefix`` → S3-compatible object
+    storage (endpoint and credentials resolved by boto3); empty or a path → local directory."""
     if blob_url.startswith("s3://"):
-        raise BlobError("s3:// blob storage needs the 'scale' extra and is not configured in this build")
+        try:
+            from storage.s3blobs import S3BlobStore  # lazy: boto3 is in the 'scale' extra
+        except ImportError as err:
+            raise BlobError(f"KEYART_BLOB_URL={blob_url!r} needs boto3: install the 'scale' extra") from err
+        return S3BlobStore.from_url(blob_url)
     return LocalBlobStore(default_root)

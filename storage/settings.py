@@ -24,6 +24,23 @@ class Settings(BaseSettings):
     engine: Literal["classical", "diffusion"] = Field("classical", description="Pixel engine for ops.")
     queue: Literal["local", "celery"] = Field("local", description="Job queue backend.")
     broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker (queue=celery).")
+    job_time_limit_s: float = Field(
+        3600,
+        gt=0,
+        description="Celery hard time limit for one job (queue=celery); keep it below the "
+        "visibility timeout, or a long job is redelivered to a second worker while it still runs.",
+    )
+    visibility_timeout_s: float = Field(
+        7200,
+        gt=0,
+        description="Seconds Redis waits for a job's ack before redelivering it (a dead "
+        "worker's job runs again after this); must exceed job_time_limit_s.",
+    )
+    redelivery_check_s: float = Field(
+        10,
+        gt=0,
+        description="How often workers look for unacknowledged jobs past the visibility timeout.",
+    )
     blob_url: str = Field("", description="Blob store: empty = <data_dir>/blobs; s3://bucket/prefix.")
     llm: str = Field("", description="provider:model for the LLM planner; empty = rule-based planner.")
     approvers: Annotated[list[str], NoDecode] = Field(

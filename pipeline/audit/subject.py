@@ -45,6 +45,18 @@ def _visible(box: tuple[float, float, float, float], size: tuple[int, int]) -> f
     return w * h / max((box[2] - box[0]) * (box[3] - box[1]), 1e-9)
 
 
+def _covered(box: tuple[float, float, float, float], overlay: np.ndarray | None) -> float:
+    """Share of the face box (its part inside the frame) that brand's overlay hides."""
+    if overlay is None:
+        return 0.0
+    height, width = overlay.shape
+    left, top = max(0, round(box[0])), max(0, round(box[1]))
+    right, bottom = min(width, round(box[2])), min(height, round(box[3]))
+    if right <= left or bottom <= top:
+        return 0.0
+    return float(overlay[top:bottom, left:right].mean())
+
+
 def check(
     pair: Pair, master_face: faces.Face | EngineUnavailable | None, frame: Frame, tol: Tolerances
 ) -> dict[str, Any]:
@@ -66,9 +78,14 @@ def check(
         "min_face_px": tol.min_face_px,
         "min_landmark_face_px": tol.min_landmark_face_px,
         "min_eye_px": tol.min_eye_px,
+        "overlay_face": tol.overlay_face,
     }
 
     skip = _skip_reason(pair, master_face, tol, out)
+    if out.get("face_overlay_covered", 0.0) > tol.overlay_face:
+        # Brand never places copy over the subject on purpose: a covered face is a layout defect.
+        covered = out["face_overlay_covered"]
+        failures.append(f"the master's face is {covered:.0%} covered by brand's logo / copy")
     if skip is None:
         assert isinstance(master_face, faces.Face)
         failures += _face_checks(pair, master_face, tol, out)
@@ -94,6 +111,11 @@ def _skip_reason(
     if visible < tol.visible_face:
         where = "outside" if visible == 0 else "cut by"
         return f"the master's face is {where} this frame ({visible:.0%} visible)"
+    covered = _covered(expected, pair.overlay)
+    out["face_overlay_covered"] = round(covered, 3)
+    if covered > tol.overlay_face:
+        # Brand's overlay is never compared (pair.overlay): the face under it cannot be measured.
+        return f"the master's face is {covered:.0%} under brand's logo / copy: not compared"
     if out["face_px"] < tol.min_face_px:
         return f"face too small to check ({out['face_px']:.0f} px wide; need ≥ {tol.min_face_px:g})"
     return None
@@ -117,7 +139,7 @@ def _face_checks(pair: Pair, master_face: faces.Face, tol: Tolerances, out: dict
         failures.append(f"different person: identity distance {distance:.2f} (tolerance < {tol.identity:g})")
 
     ref_points = faces.landmarks(pair.reference, found)
-    face_aniso = facemeasures.local_anisotropy(pair.reference, pair.variant, expected)
+    face_aniso = facemeasures.local_anisotropy(pair.reference, pair.variant, expected, pair.overlay)
     out["face_anisotropy"] = None if face_aniso is None else round(face_aniso, 5)
     if face_aniso is not None:  # what a viewer sees: the frame's stretch times the face region's
         out["face_anisotropy_vs_master"] = round(face_aniso * out["frame_anisotropy"], 5)

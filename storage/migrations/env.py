@@ -10,6 +10,12 @@ from storage.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
+# Tables other libraries own in the same database (APScheduler's digest job store).
+FOREIGN_TABLES = {"digest_jobs"}
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 def run_migrations_offline() -> None:
@@ -18,6 +24,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -40,6 +47,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite has almost no ALTER; batch mode copies tables
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -88,3 +88,65 @@ class PostgresServer:
         subprocess.run(
             [*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True
         )
+
+
+class RedisServer:
+    """A throwaway Redis on 127.0.0.1:``port`` with no persistence (the tests' Celery broker)."""
+
+    def __init__(self, root: Path) -> None:
+        binary = shutil.which("redis-server")
+        if not binary:
+            missing("Redis (redis-server)")
+        self.binary = str(binary)
+        self.root = root
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.root.mkdir(parents=True, exist_ok=True)
+        args = [
+            self.binary,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.root),
+            "--maxmemory-policy",
+            "noeviction",
+        ]
+        with open(self.root / "redis.log", "wb") as log:
+            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited: {(self.root / 'redis.log').read_text()[-500:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("Redis did not start")
+
+    def flush(self) -> None:
+        """Drop every key (queued and unacknowledged messages too): a clean broker per test."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
+            conn.sendall(b"FLUSHALL\r\n")
+            if not conn.recv(16).startswith(b"+OK"):
+                raise RuntimeError("Redis FLUSHALL failed")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

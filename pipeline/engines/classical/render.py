@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from pipeline.engines.classical.outpaint import estimate_grain, expand_canvas
+from pipeline.engines.classical.outpaint import estimate_grain, expand_canvas, fine_detail
 from pipeline.engines.classical.pyramid import FloatBox, Pyramid
 
 _EPS = 1e-6
@@ -73,7 +73,8 @@ def _render_at_output_scale(pyramid: Pyramid, box: FloatBox, size: tuple[int, in
     ox1 = max(ox0 + 1, round((ix1 - x0) * size[0] / (x1 - x0)))
     oy1 = max(oy0 + 1, round((iy1 - y0) * size[1] / (y1 - y0)))
     part = np.asarray(pyramid.resample((ix0, iy0, ix1, iy1), (ox1 - ox0, oy1 - oy0)))
-    sigma = estimate_grain(part) if grain else None
+    # Downscaled, the master's fine texture is its grain at this scale: match that, not just noise.
+    sigma = np.maximum(estimate_grain(part), fine_detail(part)) if grain else None
     canvas, generated = expand_canvas(part, (-ox0, -oy0, size[0] - ox0, size[1] - oy0), rng=rng, grain=grain,
                                       sigma=sigma)
     # The exact window drawn: the visible part maps onto [ox0, ox1) × [oy0, oy1) of the output.

@@ -44,7 +44,12 @@ def test_run_starts_the_batch_once_and_cancel_drops_the_plan(slack: Harness) -> 
     late = slack.fake.wait_for(lambda: slack.fake.of("chat.postEphemeral", user=OUTSIDER), what="ephemeral")
     assert "already running" in late[0].params["text"]
     slack.message_with("🔎 *Audit*: 1/1 pass", thread_ts=thread, timeout=60)
-    tasks = slack.rows(Job, Job.queue == TASK_QUEUE, Job.op == "task.batch")
+    # The audit post is queued just before the task row is marked done: wait for the row.
+    tasks = slack.fake.wait_for(
+        lambda: [t for t in slack.rows(Job, Job.queue == TASK_QUEUE, Job.op == "task.batch")
+                 if t.status == "done"] and slack.rows(Job, Job.queue == TASK_QUEUE, Job.op == "task.batch"),
+        what="batch task done",
+    )
     assert [(t.params["plan_id"],
              t.status) for t in tasks] == [(int(first["blocks"][1]["elements"][0]["value"]), "done")]
     assert [m["files"][0]["title"] for m in slack.fake.posts(thread_ts=thread)

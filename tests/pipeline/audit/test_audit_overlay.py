@@ -34,3 +34,20 @@ def test_overlay_boxes_are_left_out_of_the_comparison(calibration: Context, audi
     masked = audit_variant(v, SPEC, overlay=mask)
     assert masked["passed"] is True, masked["checks"]
     assert masked["overlay_fraction"] == round(mask.mean(), 4)
+
+
+def test_a_logo_over_the_face_fails_the_subject_check(calibration: Context, audit_variant: AuditOne) -> None:
+    clean = cal.clean_variant(calibration.master, get_spec(SPEC), calibration.centre)
+    face = [round(v) for v in audit_variant(clean, SPEC)["checks"]["subject"]["expected_face_box"]]
+
+    def logo_on_face(rgb: np.ndarray) -> np.ndarray:
+        image = Image.fromarray(rgb)
+        ImageDraw.Draw(image).rectangle(face, fill=(0, 90, 200))
+        return np.asarray(image)
+
+    covered = cal.clean_variant(calibration.master, get_spec(SPEC), calibration.centre, pixels=logo_on_face)
+    result = audit_variant(covered, SPEC, overlay=overlay_mask(covered.image.size, [face]))
+    subject = result["checks"]["subject"]
+    assert subject["passed"] is False
+    assert "covered by brand's logo / copy" in subject["reason"]
+    assert all(result["checks"][c]["passed"] for c in ("luminance", "texture", "color"))
