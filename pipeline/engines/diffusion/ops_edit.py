@@ -54,16 +54,7 @@ def expand_op(inputs: OpInputs, params: ExpandParams, ctx: OpContext) -> OpResul
     }
     if subject is not None:
         record["subject"] = subject.to_record()
-    return OpResult(
-        drawn.image,
-        inputs.geometry.then_crop(drawn.box, spec.size),
-        [*framing.notes, *drawn.notes],
-        seed=ctx.seed,
-        engine="diffusion",
-        model=drawn.record.get("model"),
-        generated_mask=drawn.generated,
-        record=record,
-    )
+    return _drawn_result(inputs, spec.size, drawn, [*framing.notes, *drawn.notes], record, ctx)
 
 
 def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
@@ -76,9 +67,7 @@ def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     framing = fit_window(
         subject, spec.aspect_ratio, params.margin, params.max_expand, params.prefer, spec.safe_zone
     )
-    if (
-        framing.rule == "crop"
-    ):  # (the classical body also raises fit's errors, e.g. prefer=crop cutting a face)
+    if framing.rule == "crop":  # the classical body also raises fit's errors (prefer=crop cutting a face)
         return run_classical(fit, inputs, params, ctx, "the subject fits a crop, nothing to generate")
     drawn = draw_window(image, framing.box, spec.size, params.prompt, ctx, from_context(ctx), label="fit")
     kept = [f for f in subject.faces if f not in framing.cut]
@@ -91,9 +80,21 @@ def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
         "prefer": params.prefer,
         **drawn.record,
     }
+    return _drawn_result(inputs, spec.size, drawn, notes, record, ctx)
+
+
+def _drawn_result(
+    inputs: OpInputs,
+    size: tuple[int, int],
+    drawn: Any,
+    notes: list[str],
+    record: dict[str, Any],
+    ctx: OpContext,
+) -> OpResult:
+    """The result of a window drawn (and outpainted where it leaves the image) at ``size``."""
     return OpResult(
         drawn.image,
-        inputs.geometry.then_crop(drawn.box, spec.size),
+        inputs.geometry.then_crop(drawn.box, size),
         notes,
         seed=ctx.seed,
         engine="diffusion",
