@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -46,7 +47,7 @@ def produce(settings: Settings, job: RunRequest, *, console: Console, errors: Co
         runtime.migrate()
         master = ingest_master(runtime, job.master, campaign_name=job.campaign)
     except UserFacingError as exc:
-        errors.print(f"[red]⚠️  {exc}[/red]", highlight=False)
+        errors.print(f"[red]⚠️  {escape(str(exc))}[/red]", highlight=False)
         return EXIT_BAD_INPUT
     _print_plan(console, plan)
     with _progress(console) as bar:
@@ -97,7 +98,7 @@ def _progress(console: Console) -> Progress:
 def _print_plan(console: Console, plan: Plan) -> None:
     console.print(f"📋 [bold]Plan[/bold] · {len(plan.variants())} variants")
     for note in plan.notes:
-        console.print(f"  • {note}", highlight=False)
+        console.print(f"  • {escape(note)}", highlight=False)
 
 
 def _print_summary(console: Console, delivery: Delivery, report: dict, written: list[Path]) -> None:
@@ -116,14 +117,12 @@ def _print_summary(console: Console, delivery: Delivery, report: dict, written: 
         )
     console.print(table)
     for outcome in delivery.failures:
-        console.print(f"[red]❌ {outcome.unit}: {outcome.error}[/red]", highlight=False)
+        console.print(f"[red]❌ {outcome.unit}: {escape(outcome.error or '')}[/red]", highlight=False)
     for asset in report["assets"]:
         for name, check in asset["checks"].items():
             if check.get("passed") is False:
-                console.print(
-                    f"[red]❌ {Path(asset['path']).name} — {name}: {check.get('reason', '')}[/red]",
-                    highlight=False,
-                )
+                reason = escape(str(check.get("reason", "")))
+                console.print(f"[red]❌ {Path(asset['path']).name} — {name}: {reason}[/red]", highlight=False)
     passed = sum(1 for a in report["assets"] if a["passed"])
     names = ", ".join(p.name for p in written)
     console.print(f"🔎 Audit: {passed}/{len(report['assets'])} pass · {names} in {written[0].parent}")

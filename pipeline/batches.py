@@ -22,12 +22,14 @@ from sqlmodel import col, select
 
 from pipeline.campaigns import master_of
 from pipeline.costs import DEFAULT_MASTER_MP, plan_cost
-from pipeline.errors import BadRequest
+from pipeline.errors import BadRequest, UserFacingError
 from pipeline.executor import Inputs, LocalExecutor, Outcome
 from pipeline.jobs import submit_plan, unit_from_job, variant_seed
 from pipeline.plan import Plan, Step
 from pipeline.runtime import Runtime
 from pipeline.service import Delivery, Master, deliver_files
+from pipeline.workers import patience, run_on_workers, submit, wait_for
+from pipeline.workers.audits import rebase, submit_audit
 from storage.db import read_session, session_scope
 from storage.models import Asset, AuditRun, Job, JobBase, PlanLog
 from storage.repos import campaigns
@@ -108,14 +110,19 @@ def _execute(runtime: Runtime, master: Master, units: dict[str, int], variants: 
                 on_result(unit, asset)
 
     assert master.asset.id is not None
-    inputs = Inputs(master=master.loaded.image, master_asset_id=master.asset.id,
-                    provenance={"campaign": str(master.campaign_id), "master_sha256": master.asset.sha256})
+    job_ids = list(units.values())
     # The executor reports some statuses ("reused") while it holds a write transaction, and the
     # hooks write (outbox rows): on SQLite that would wait on itself. The hooks run, in order, on
     # their own thread instead.
     with _Relay(handle) as relay:
-        executor = LocalExecutor(runtime, inputs, engine=runtime.settings.engine, progress=relay.put)
-        outcomes = executor.run(list(units.values()))
+        if runtime.settings.queue == "celery":  # workers run the jobs; the rows say when each lands
+            outcomes = run_on_workers(runtime, job_ids, master_asset_id=master.asset.id, progress=relay.put)
+        else:
+            inputs = Inputs(master=master.loaded.image, master_asset_id=master.asset.id,
+                            provenance={"campaign": str(master.campaign_id),
+                                        "master_sha256": master.asset.sha256})
+            executor = LocalExecutor(runtime, inputs, engine=runtime.settings.engine, progress=relay.put)
+            outcomes = executor.run(job_ids)
     return Run(master, Delivery([o for o in outcomes if o.unit in variants or o.error]), units)
 
 
@@ -198,14 +205,30 @@ def audit_run(runtime: Runtime, run: Run, *, batch_key: str,
     """Deliver the variants to ``folder`` and audit them, once per ``batch_key``: (report, AuditRun id)."""
     from pipeline.audit_service import audit_delivery
 
+    variants = folder / "variants"
+    deliver_files(runtime, run.delivery, variants)
+    if runtime.settings.queue == "celery" and audit_of(runtime, batch_key) is None:
+        _audit_on_a_worker(runtime, run, batch_key)
     existing = audit_of(runtime, batch_key)
     if existing is not None:
-        deliver_files(runtime, run.delivery, folder / "variants")
-        return existing.report, existing.id
-    deliver_files(runtime, run.delivery, folder / "variants")
+        return rebase(existing.report, variants), existing.id
     report = audit_delivery(runtime, run.master, run.delivery, batch_key=batch_key)
     found = audit_of(runtime, batch_key)
     return report, found.id if found else None
+
+
+def _audit_on_a_worker(runtime: Runtime, run: Run, batch_key: str) -> None:
+    """The audit as a ``cpu`` job; its failure is raised here, where the thread hears of it."""
+    assert run.master.asset.id is not None
+    assets = {o.unit: o.asset.id for o in run.delivery.outcomes if o.asset is not None and o.asset.id}
+    job_id = submit_audit(runtime, batch_key=batch_key, campaign_id=run.master.campaign_id,
+                          master_asset_id=run.master.asset.id, assets=assets)
+    submit(runtime, [job_id])
+    settings = runtime.settings
+    [outcome] = wait_for(runtime, [job_id], timeout_s=patience(settings, 1),
+                         late_error="no worker took the audit: is `keyart worker --queues cpu` running?")
+    if outcome.error:
+        raise UserFacingError(outcome.error)  # the worker wrote it for people
 
 
 def audit_of(runtime: Runtime, batch_key: str) -> AuditRun | None:

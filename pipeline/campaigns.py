@@ -135,6 +135,11 @@ def master_of(runtime: Runtime, campaign_id: int) -> Master:
     asset = get_asset(runtime, campaign.master_asset_id) if campaign.master_asset_id else None
     if asset is None:
         raise BadRequest(NO_MASTER)
+    return load_master(runtime, asset, campaign_id)
+
+
+def load_master(runtime: Runtime, asset: Asset, campaign_id: int) -> Master:
+    """A stored master asset's pixels, decoded again through ``load_image`` (a worker's view of it)."""
     data = runtime.blobs.read_bytes(asset.sha256)
     name = asset.filename or f"master-{asset.id}.{asset.format}"
     loaded = load_image(data, name=name, max_bytes=max(len(data), 1),

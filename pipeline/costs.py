@@ -5,7 +5,9 @@ budgets, the Slack plan summary). Each op on each engine costs ``fixed_s + per_m
 MP is the step's output size in megapixels:
 
 - a step naming a ``spec`` produces that spec's pixels; ``generate`` produces ``count`` images of
-  ``width × height``; ``upscale`` by ``scale`` produces the input enlarged by ``scale²``;
+  ``width × height``; ``upscale`` by ``scale`` produces the input enlarged by ``scale²``; ``fit``
+  with ``output="source"`` draws its window at the input's scale, so at most the input's pixels
+  plus the largest expansion (``input / (1 − max_expand)``), and never more than the spec's;
 - other steps (harmonize, shared edits) work at the size of what they read: the variant's spec, or
   the master (``DEFAULT_MASTER_MP`` when its size is not known yet).
 
@@ -21,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pipeline.ops.registry import get_op
 from pipeline.plan import Plan
 from pipeline.specs import UnknownSpecError, get_spec
 
@@ -98,6 +101,9 @@ def step_megapixels(op: str, params: Mapping[str, Any], input_mp: float) -> floa
             * int(params.get("count", 4))
         )
     named = spec_megapixels(str(params["spec"])) if params.get("spec") else None
+    if named is not None and op == "fit" and params.get("output") == "source":
+        default = get_op("fit").params_type.model_fields["max_expand"].default
+        return min(named, input_mp / (1.0 - float(params.get("max_expand", default))))
     if named is not None:
         return named
     if op == "upscale" and params.get("scale"):

@@ -148,6 +148,11 @@ def submit_plan(
     return out
 
 
+def job_name(job: Job) -> str:
+    """What people call a job: its variant or edit name (``audit`` for an audit job)."""
+    return str(job.params.get("unit") or job.op)
+
+
 def unit_from_job(job: Job) -> WorkUnit:
     """Rebuild the work unit from a job row (workers receive ids, not objects)."""
     params = job.params

@@ -60,7 +60,11 @@ class Plan(BaseModel):
         return [s for s in self.steps if s.variant == variant][-1]
 
     def validate_plan(self, *, engine: str, max_variants: int) -> Plan:
-        """Check ops, params, engine support, step references and size; raise ``BadRequest``."""
+        """Check ops, params, engine support, step references and size; raise ``BadRequest``.
+
+        Returns the plan to run: this one, or a copy where a `fit` that an `upscale` enlarges was set
+        to frame at the source's scale (see :func:`frame_for_upscale`; a plan note says so).
+        """
         seen: set[str] = set()
         for step in self.steps:
             if step.id in seen:
@@ -74,7 +78,10 @@ class Plan(BaseModel):
         count = len(self.variants())
         if count > max_variants:
             raise BadRequest(f"the plan makes {count} variants; the limit is {max_variants} per request")
-        return self
+        steps, notes = frame_for_upscale(self.steps)
+        if not notes:
+            return self
+        return self.model_copy(update={"steps": steps, "notes": list(dict.fromkeys([*self.notes, *notes]))})
 
     def to_contract_json(self) -> dict[str, Any]:
         """The public ``keyart plan --json`` shape (design §8), plus ids/inputs for the executor."""
@@ -82,3 +89,56 @@ class Plan(BaseModel):
             "steps": [s.model_dump(exclude_none=True) for s in self.steps],
             "notes": list(self.notes),
         }
+
+
+# Ops that change no geometry or resolution-dependent detail: an upscale may read a fit through them.
+SCALE_FREE_OPS = ("harmonize",)
+
+
+def upscaled_fits(steps: list[Step]) -> dict[str, Step | None]:
+    """Each `fit` step id → the `upscale` that enlarges it to the fit's spec, or None.
+
+    "Enlarges it" means the upscale reads the fit directly or through scale-free steps only, and
+    targets the same `spec` (an upscale by `scale` makes a size of its own, not the spec's).
+    """
+    by_id = {s.id: s for s in steps}
+    found: dict[str, Step | None] = {s.id: None for s in steps if s.op == "fit"}
+    for step in steps:
+        if step.op != "upscale" or not step.params.get("spec") or step.params.get("scale") is not None:
+            continue
+        source = by_id.get(step.input)
+        while source is not None and source.op in SCALE_FREE_OPS:
+            source = by_id.get(source.input)
+        if source is not None and source.op == "fit" and source.params.get("spec") == step.params["spec"]:
+            found[source.id] = step
+    return found
+
+
+def frame_for_upscale(steps: list[Step]) -> tuple[list[Step], list[str]]:
+    """Steps where every `fit` that an `upscale` enlarges frames at the source's scale; notes on changes.
+
+    Rendered at the spec's size, such a fit leaves `upscale` nothing to do (×1: the model never
+    runs) and Lanczos does all of the enlarging; at the source's scale the upscaler does it. The
+    change is made (with a note) rather than refused, because an LLM planner records `fit` before
+    it records the `upscale` and has no way to amend a recorded step. The reverse — `output=source`
+    with no upscale to the spec — cannot be delivered (export never resizes) and is refused.
+    """
+    upscales = upscaled_fits(steps)
+    out, notes = [], []
+    for step in steps:
+        output = step.params.get("output", "spec")
+        upscale = upscales.get(step.id) if step.op == "fit" else None
+        if step.op == "fit" and output == "source" and upscale is None:
+            raise BadRequest(
+                f"`{step.id}` frames at the source's scale (output=source), but no `upscale` to "
+                f"`{step.params.get('spec')}` follows it, and export never resizes: add the upscale "
+                "or leave `output` out"
+            )
+        if upscale is not None and output != "source":
+            step = step.model_copy(update={"params": {**step.params, "output": "source"}})
+            notes.append(
+                f"`{step.id}` frames at the master's own scale (output=source) so that "
+                f"`{upscale.id}` does the enlarging to `{step.params['spec']}`"
+            )
+        out.append(step)
+    return out, notes

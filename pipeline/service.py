@@ -18,7 +18,7 @@ from pipeline.plan import Plan
 from pipeline.runtime import Runtime
 from storage.db import session_scope
 from storage.models import Asset, AssetBase, CampaignBase
-from storage.repos import approvals, campaigns, jobs
+from storage.repos import approvals, campaigns
 
 
 @dataclass
@@ -120,28 +120,19 @@ def run_plan(
 def _run_on_workers(
     runtime: Runtime, master: Master, brand: BrandKit | None, job_ids: list[int], progress: Progress | None
 ) -> Delivery:
-    """``queue=celery``: record the brand inputs on the jobs as blobs, send them, wait for the rows."""
-    from pipeline.workers import submit, wait_for
+    """``queue=celery``: the workers run the jobs; the brand's logo and font travel as blobs."""
+    from pipeline.workers import run_on_workers
 
-    recorded: dict[str, object] = {"master_asset_id": master.asset.id}
+    logo_png = None
     if brand is not None and brand.logo is not None:
         buffer = io.BytesIO()
         brand.logo.save(buffer, format="PNG")
-        recorded["logo"] = runtime.blobs.put_bytes(buffer.getvalue())
-    if brand is not None and brand.font_bytes:
-        recorded["font"] = runtime.blobs.put_bytes(brand.font_bytes)
-    with session_scope(runtime.engine) as s:
-        for job_id in job_ids:
-            job = jobs.get_job(s, job_id)
-            if job is not None and job.status != "done":
-                job.params = {**job.params, "inputs": recorded}  # a new dict: JSON columns see the change
-                s.add(job)
-    submit(runtime, job_ids)
-    # Each job is bounded by job_time_limit_s and may queue behind the others; one redelivery
-    # (a dead worker) adds the visibility timeout.
-    settings = runtime.settings
-    timeout = settings.visibility_timeout_s + settings.job_time_limit_s * max(len(job_ids), 1)
-    return Delivery(wait_for(runtime, job_ids, timeout_s=timeout, progress=progress))
+        logo_png = buffer.getvalue()
+    assert master.asset.id is not None
+    font = brand.font_bytes if brand is not None and brand.font_bytes else None
+    outcomes = run_on_workers(runtime, job_ids, master_asset_id=master.asset.id, logo_png=logo_png, font=font,
+                              progress=progress)
+    return Delivery(outcomes)
 
 
 def deliver_files(runtime: Runtime, delivery: Delivery, folder: Path) -> dict[str, Path]:

@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     job_time_limit_s: float = Field(
         3600,
         gt=0,
-        description="Celery hard time limit for one job (queue=celery); keep it below the "
-        "visibility timeout, or a long job is redelivered to a second worker while it still runs.",
+        description="Time limit for one job on a worker (queue=celery): the job fails with a readable "
+        "message; one that cannot be interrupted ends its worker a little later (the hard limit, "
+        "half-way to the visibility timeout, at most 60 s on). Keep it below the visibility timeout.",
     )
     visibility_timeout_s: float = Field(
         7200,

@@ -7,6 +7,7 @@ task, the batch and the asset, so a task run again after a restart posts only wh
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from pipeline.audit import report as report_files
 from pipeline.candidates import generate_candidate
 from pipeline.errors import UserFacingError
 from pipeline.queue_local import LocalQueue
+from pipeline.workers import patience, submit, wait_for
+from pipeline.workers.generate import candidate_unit, submit_candidates
 from storage.models import Asset, Job
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,11 @@ def make_queue(deps: Deps) -> LocalQueue:
     """The local queue with this bot's task handlers (not started)."""
     handlers = {"batch": lambda job: run_batch(deps, job), "rerun": lambda job: rerun(deps, job),
                 "generate": lambda job: generate(deps, job)}
-    deps.queue = LocalQueue(deps.runtime, handlers, on_failure=lambda job, text: _report(deps, job, text))
+    # Locally a task does the pixel work itself, so one at a time; with Celery it only sends job ids
+    # and waits on their rows, so several campaigns' batches can be on the workers at once.
+    threads = 4 if deps.settings.queue == "celery" else 1
+    deps.queue = LocalQueue(deps.runtime, handlers, workers=threads,
+                            on_failure=lambda job, text: _report(deps, job, text))
     return deps.queue
 
 
@@ -57,8 +64,11 @@ def _upload_result(deps: Deps, job: Job, key: str, unit: str, asset: Asset,
 def _post_failures(deps: Deps, job: Job, run: batches.Run, prefix: str) -> None:
     channel, thread_ts = _where(job)
     for outcome in run.delivery.failures:
+        error = outcome.error or "failed"
+        if f"`{outcome.unit}`" not in error:  # worker-side errors (gave up, no worker) name no variant
+            error = f"`{outcome.unit}`: {error}"
         deps.outbox.post(f"{prefix}:failure:{outcome.job_id}", channel, thread_ts,
-                         messages.failure_text(outcome.error or "failed", deps.vocab),
+                         messages.failure_text(error, deps.vocab),
                          mapping={"kind": "failure", "campaign_id": job.campaign_id},
                          meta={"job_id": outcome.job_id})
 
@@ -171,27 +181,66 @@ def generate(deps: Deps, job: Job) -> None:
     channel, thread_ts = _where(job)
     assert job.campaign_id is not None
     p = job.params
-    count, first = int(p["count"]), int(p.get("first_index", 0))
+    count, first, prompt = int(p["count"]), int(p.get("first_index", 0)), str(p["prompt"])
     campaign = campaigns.get_campaign(deps.runtime, job.campaign_id)
     head = messages.campaign_started(campaign.name, deps.settings, deps.vocab).splitlines()[0]
     progress = first == 0  # the first round edits the "campaign started" message in place
-    for done, index in enumerate(range(first, first + count)):
+    indexes = list(range(first, first + count))
+
+    def show(done: int) -> None:
         if progress:
             deps.outbox.update(channel, f"{head}\n⏳ Generating {count} master candidates… {done}/{count}",
                                target=started_key(campaign.id or 0))
-        try:
-            asset = generate_candidate(deps.runtime, job.campaign_id, str(p["prompt"]), index=index)
-        except Exception as exc:  # said in the thread; the other candidates go on
-            deps.outbox.post(f"task:{job.id}:candidate:{index}:error", channel, thread_ts,
-                             user_message(exc, "generating a candidate"))
-            continue
+
+    def post(index: int, asset: Asset) -> None:
         deps.outbox.upload(f"candidate:{asset.id}", channel, thread_ts, blob=asset.sha256,
                            filename=asset.filename or f"candidate-{index + 1}.png",
                            title=messages.candidate_label(asset),
                            comment=messages.candidate_caption(asset, deps.vocab),
                            mapping={"kind": "candidate", "campaign_id": job.campaign_id,
                                     "asset_id": asset.id})
+
+    def refused(index: int, exc: Exception) -> None:  # said in the thread; the other candidates go on
+        deps.outbox.post(f"task:{job.id}:candidate:{index}:error", channel, thread_ts,
+                         user_message(exc, "generating a candidate"))
+
+    if deps.settings.queue == "celery":
+        _generate_on_workers(deps, job.campaign_id, prompt, indexes, show=show, post=post, refused=refused)
+    else:
+        for done, index in enumerate(indexes):
+            show(done)
+            try:
+                asset = generate_candidate(deps.runtime, job.campaign_id, prompt, index=index)
+            except Exception as exc:
+                refused(index, exc)
+                continue
+            post(index, asset)
     if progress:
         deps.outbox.update(channel,
                            f"{head}\n✅ {count} master candidates below. React {deps.vocab.emoji('approve')} "
                            "on the one to use as master.", target=started_key(campaign.id or 0))
+
+
+def _generate_on_workers(deps: Deps, campaign_id: int, prompt: str, indexes: list[int], *,
+                         show: Callable[[int], None], post: Callable[[int, Asset], None],
+                         refused: Callable[[int, Exception], None]) -> None:
+    """One ``gpu`` job per candidate; each is posted as its row says it landed."""
+    runtime = deps.runtime
+    job_ids = submit_candidates(runtime, campaign_id=campaign_id, prompt=prompt, indexes=indexes)
+    index_of = {candidate_unit(i): i for i in indexes}
+    landed: list[str] = []
+
+    def on_status(unit: str, status: str) -> None:
+        if status == "done" and unit not in landed:
+            landed.append(unit)
+            show(len(landed))
+
+    show(0)
+    submit(runtime, job_ids)
+    outcomes = wait_for(runtime, job_ids, timeout_s=patience(deps.settings, len(job_ids)), progress=on_status,
+                        late_error="no worker took it: is `keyart worker --queues gpu` running?")
+    for outcome in outcomes:
+        if outcome.asset is not None:
+            post(index_of[outcome.unit], outcome.asset)
+        else:
+            refused(index_of[outcome.unit], UserFacingError(outcome.error or "failed"))

@@ -2,6 +2,8 @@
 
 Each variant is ``<name>.fit`` → [``.upscale``] → [``.harmonize``] → [``.brand``] → ``<name>.export``,
 reading from the master or from the shared edit it builds on (``edit.swap-jp`` for ``story-jp``).
+With an upscale, ``fit`` frames at the master's own scale (``output="source"``) and ``upscale``
+does all of the enlarging (with a model on the diffusion engine).
 A re-rendered variant ("re-render the story at low strength") starts with ``<name>.variant`` instead
 of ``.fit`` on the diffusion engine; on the classical engine it keeps ``fit`` and says so.
 """
@@ -83,6 +85,8 @@ def build_plan(intent: Intent, request: str, ctx: PlanContext, notes: list[str])
             op, frame = _frame(intent, ctx, spec, notes)
             if op == "fit" and _applies(intent, "variant", spec):
                 fitted.append(name)
+            if op == "fit" and _applies(intent, "upscale", spec):
+                frame["output"] = "source"  # fit frames at the master's scale; upscale enlarges
             last = out.add(f"{name}.{op}", op, frame, source, name)
             for op in ("upscale", "harmonize"):
                 if _applies(intent, op, spec):

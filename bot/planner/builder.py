@@ -19,7 +19,7 @@ from bot.planner.limits import Limits
 from pipeline.costs import DEFAULT_MASTER_MP, plan_cost, step_cost, step_megapixels
 from pipeline.errors import BadRequest
 from pipeline.ops.registry import get_op
-from pipeline.plan import MASTER, Plan, Step
+from pipeline.plan import MASTER, Plan, Step, upscaled_fits
 
 FRAMING_OPS = ("fit", "reframe", "expand", "variant")  # a variant's first step frames it to its spec
 MAX_NOTES, MAX_NOTE_CHARS = 12, 300
@@ -118,7 +118,7 @@ class PlanBuilder:
         plan = Plan(
             steps=list(self.steps), notes=list(dict.fromkeys(notes)), request=request, planner=planner
         )
-        plan.validate_plan(engine=self.ctx.engine, max_variants=self.ctx.max_variants)
+        plan = plan.validate_plan(engine=self.ctx.engine, max_variants=self.ctx.max_variants)
         cost = plan_cost(plan, self.ctx.engine, master_mp=self.master_mp)
         self.limits.check_budget(cost.gpu_seconds, self.spent_today)
         return plan
@@ -188,9 +188,23 @@ class PlanBuilder:
             raise BadRequest(f"variant `{variant}` is for spec `{spec}`; `{op}` got spec={named!r}")
         if any(s.op == op for s in chain):
             raise BadRequest(f"variant `{variant}` already has a `{op}` step")
+        if op == "export":
+            self._check_upscaled(variant, chain)
         if source is not None and source != last.id:
             raise BadRequest(
                 f"`{op}` for variant `{variant}` continues its chain from `{last.id}`, not "
                 f"{source!r} (leave `input` out)"
             )
         return last.id
+
+    def _check_upscaled(self, variant: str, chain: list[Step]) -> None:
+        # Refused at the export call, while the model can still add the upscale (validate_plan would
+        # refuse the finished plan, when nothing can be added any more).
+        upscales = upscaled_fits(chain)
+        for step in chain:
+            if step.op == "fit" and step.params.get("output") == "source" and upscales.get(step.id) is None:
+                raise BadRequest(
+                    f"variant `{variant}`: `{step.id}` frames at the source's scale (output=source), "
+                    f"so call `upscale` with spec={step.params.get('spec')} before `export` "
+                    "(export never resizes)"
+                )

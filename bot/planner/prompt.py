@@ -29,6 +29,9 @@ How plans look:
 `<spec>-<market>` for a market version (`story-jp`). A variant is a chain: `fit` with its spec, then \
 optionally `upscale`, `harmonize` and `brand`, then `export` with the same spec. Call the chain's \
 tools in that order with the same `variant`; leave `input` out after the first step.
+- When a variant is upscaled (print, large formats), give its `fit` output=source: it then frames at \
+the master's own scale and `upscale` (a model on the diffusion engine) does the enlarging. keyart sets \
+it when you forget, and refuses output=source without an `upscale` to the same spec.
 - An edit several variants share (swap the background, clean specks, recolor) is recorded once without \
 `variant`; each variant built on it gives that step's id as the `input` of its first step.
 - Spec names: {specs}. `list_specs` describes them; `estimate_cost` prices the plan.

@@ -9,18 +9,22 @@ Celery is imported only on the celery path (it is in the ``scale`` extra).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from sqlmodel import Session
 
 from pipeline.executor import Inputs, LocalExecutor, Outcome, Progress
-from pipeline.jobs import unit_from_job
+from pipeline.jobs import job_name
 from pipeline.runtime import Runtime
-from storage.db import read_session
+from pipeline.workers.timelimit import hard_limit
+from storage.db import read_session, session_scope
 from storage.models import Job
 from storage.repos import campaigns
 from storage.repos import jobs as job_repo
+from storage.settings import Settings
 
 FINISHED = ("done", "failed", "cancelled")
+WORKER_RESTART_S = 30.0  # a supervisor (systemd, Kubernetes) starting a dead worker again, imports included
 
 
 def submit(runtime: Runtime, job_ids: list[int]) -> None:
@@ -32,6 +36,50 @@ def submit(runtime: Runtime, job_ids: list[int]) -> None:
     with read_session(runtime.engine) as s:
         rows = [job_repo.get_job(s, job_id) for job_id in job_ids]
     send(runtime.settings, [(job.id, job.queue) for job in rows if job is not None and job.id is not None])
+
+
+def run_on_workers(
+    runtime: Runtime,
+    job_ids: list[int],
+    *,
+    master_asset_id: int,
+    logo_png: bytes | None = None,
+    font: bytes | None = None,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """``queue=celery``: record the inputs on the jobs as blobs, send them, and wait for the rows.
+
+    Workers only get job ids, so what the executor would have been handed in memory (the master,
+    the brand's logo and font) is named on each unfinished job's row, by asset id and blob key.
+    """
+    recorded: dict[str, object] = {"master_asset_id": master_asset_id}
+    if logo_png is not None:
+        recorded["logo"] = runtime.blobs.put_bytes(logo_png)
+    if font is not None:
+        recorded["font"] = runtime.blobs.put_bytes(font)
+    with session_scope(runtime.engine) as s:
+        for job_id in job_ids:
+            job = job_repo.get_job(s, job_id)
+            if job is not None and job.status not in FINISHED:
+                job.params = {**job.params, "inputs": recorded}  # a new dict: JSON columns see the change
+                s.add(job)
+    submit(runtime, job_ids)
+    timeout = patience(runtime.settings, len(job_ids))
+    late = (f"no worker finished it within {timeout:g} s: is `keyart worker` running for its queue? "
+            "The job stays queued; a worker that starts later still makes it.")
+    return wait_for(runtime, job_ids, timeout_s=timeout, progress=progress, late_error=late)
+
+
+def patience(settings: Settings, jobs: int, attempts: int = 3) -> float:
+    """How long a caller waits for ``jobs`` on the workers before saying none finished them.
+
+    Each job may run to its time limit behind the others on one worker, and each attempt killed
+    with its worker adds a visibility timeout before the job is delivered again, plus the time its
+    supervisor takes to start a worker again.
+    """
+    hard = hard_limit(settings.job_time_limit_s, settings.visibility_timeout_s)
+    redelivery = settings.visibility_timeout_s + hard + WORKER_RESTART_S
+    return redelivery * attempts + settings.job_time_limit_s * max(jobs, 1)
 
 
 def run_local(
@@ -54,29 +102,48 @@ def wait_for(
     timeout_s: float,
     poll_s: float = 0.2,
     progress: Progress | None = None,
+    late_error: str | None = None,
 ) -> list[Outcome]:
-    """Poll the rows until every job is finished; ``TimeoutError`` naming the unfinished ones."""
+    """Poll the rows until every job is finished; then each job's outcome.
+
+    ``progress`` hears each job's ``running`` and its end (``done`` | ``failed``) once, as the
+    rows show them. At the deadline, unfinished jobs come back failed with ``late_error``, or
+    without it a ``TimeoutError`` names them.
+    """
     deadline = time.monotonic() + timeout_s
-    reported: set[int] = set()
+    reported: dict[int, str] = {}
     while True:
         with read_session(runtime.engine) as s:
             jobs = {job_id: job_repo.get_job(s, job_id) for job_id in job_ids}
+        if progress is not None:
             for job_id, job in jobs.items():
-                if job is not None and job.status in FINISHED and job_id not in reported and progress:
-                    progress(unit_from_job(job).name, "done" if job.status == "done" else "failed")
-                    reported.add(job_id)
-            if all(job is None or job.status in FINISHED for job in jobs.values()):
-                return [_outcome(s, job_id, job) for job_id, job in jobs.items()]
+                if job is not None and (status := _shown(job)) and reported.get(job_id) != status:
+                    if status != "running" or job_id not in reported:
+                        progress(job_name(job), status)
+                    reported[job_id] = status
+        if all(job is None or job.status in FINISHED for job in jobs.values()):
+            with read_session(runtime.engine) as s:
+                return [_outcome(s, job_id, s.get(Job, job_id)) for job_id in job_ids]
         if time.monotonic() > deadline:
-            waiting = [str(j) for j, job in jobs.items() if job is not None and job.status not in FINISHED]
-            raise TimeoutError(f"jobs {', '.join(waiting)} not finished after {timeout_s:g} s")
+            waiting = [j for j, job in jobs.items() if job is not None and job.status not in FINISHED]
+            if late_error is None:
+                raise TimeoutError(f"jobs {', '.join(map(str, waiting))} not finished after {timeout_s:g} s")
+            with read_session(runtime.engine) as s:
+                outcomes = [_outcome(s, job_id, s.get(Job, job_id)) for job_id in job_ids]
+            return [replace(o, error=late_error) if o.job_id in waiting else o for o in outcomes]
         time.sleep(poll_s)
+
+
+def _shown(job: Job) -> str | None:
+    """The status a progress hook hears for a row (queued and cancelled are not news)."""
+    return {"running": "running", "done": "done", "failed": "failed"}.get(job.status)
 
 
 def _outcome(session: Session, job_id: int, job: Job | None) -> Outcome:
     if job is None:
         return Outcome(str(job_id), job_id, error=f"job {job_id} no longer exists")
-    name = unit_from_job(job).name
-    if job.status == "done" and job.result_asset_id:
-        return Outcome(name, job_id, asset=campaigns.get_asset(session, job.result_asset_id))
+    name = job_name(job)
+    if job.status == "done":  # an audit job is done with no asset of its own
+        asset = campaigns.get_asset(session, job.result_asset_id) if job.result_asset_id else None
+        return Outcome(name, job_id, asset=asset)
     return Outcome(name, job_id, error=job.error or f"job {job_id} {job.status}")

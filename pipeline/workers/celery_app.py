@@ -6,7 +6,10 @@ Crash safety, from reference/reliability.md §2:
 - the Redis visibility timeout is above the task time limit, or a long job would be handed to a
   second worker while the first still runs it; ``unacked_restore_interval`` says how often the
   workers look for jobs whose worker died (the redelivery of a SIGKILLed job waits for both);
-- redelivery loops stop at the job row's ``max_attempts`` (``jobrun.run_job``).
+- redelivery loops stop at the job row's ``max_attempts`` (``jobrun.run_job``);
+- Celery's own time limits need a pool child to kill, and the solo pool has none: each job runs
+  under ``timelimit.time_limit`` instead (a readable failure at the limit, the worker ended at the
+  hard limit, before the visibility timeout hands the job to another worker).
 Messages carry only a job id; the database row is the truth, so no result backend is needed.
 """
 
@@ -20,6 +23,7 @@ from celery import Celery, Task
 from pipeline.jobs import CPU_QUEUE, DIFFUSION_QUEUE
 from pipeline.runtime import Runtime
 from pipeline.workers.jobrun import run_job
+from pipeline.workers.timelimit import hard_limit
 from storage.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,7 +50,6 @@ def make_app(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_time_limit=settings.job_time_limit_s,
         broker_transport_options=transport,
         visibility_timeout=settings.visibility_timeout_s,
         broker_connection_retry_on_startup=True,
@@ -59,10 +62,11 @@ def make_app(settings: Settings) -> Celery:
         worker_soft_shutdown_timeout=30.0,
     )
     runtime = Runtime(settings)
+    limits = (settings.job_time_limit_s, hard_limit(settings.job_time_limit_s, settings.visibility_timeout_s))
 
     @app.task(name=TASK, bind=True)
     def run_job_task(self: Task, job_id: int) -> str:
-        step = run_job(runtime, job_id)
+        step = run_job(runtime, job_id, limits=limits)
         if step == "waiting":
             queue = (self.request.delivery_info or {}).get("routing_key") or CPU_QUEUE
             app.send_task(TASK, args=[job_id], queue=queue, countdown=WAIT_FOR_PARENTS_S)

@@ -6,23 +6,34 @@ logo and font from the blob keys the submitter recorded in ``params["inputs"]``.
 what happens, so a redelivered message is harmless: a finished job is a no-op, and a job whose
 attempts already reached ``max_attempts`` is failed instead of run again (``start_attempt``
 counts an attempt *before* the job runs, so attempts killed with the worker count too).
+A second message for a job another worker is running now (its lease, the hard time limit, has not
+run out) is dropped: that worker's own unacknowledged message comes back if it dies.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from pipeline.errors import UserFacingError, new_ref
 from pipeline.executor import Inputs, LocalExecutor
 from pipeline.imaging.load import load_image
-from pipeline.jobs import unit_from_job
+from pipeline.jobs import job_name
 from pipeline.runtime import Runtime
+from pipeline.workers.audits import AUDIT_OP, run_audit_job
+from pipeline.workers.generate import GENERATE_OP, run_generate_job
+from pipeline.workers.timelimit import JobTimeLimit, time_limit
 from storage.db import read_session, session_scope
 from storage.models import Asset, Job
 from storage.repos import campaigns
 from storage.repos import jobs as job_repo
 
-Step = Literal["missing", "finished", "gave_up", "skipped", "waiting", "done", "failed"]
+log = logging.getLogger(__name__)
+
+Step = Literal["missing", "finished", "busy", "gave_up", "skipped", "waiting", "done", "failed"]
 FINISHED = ("done", "failed", "cancelled")
 
 
@@ -30,29 +41,93 @@ def gave_up_message(attempts: int) -> str:
     return f"gave up after {attempts} attempts: the worker died each time"
 
 
-def run_job(runtime: Runtime, job_id: int, *, diffusion: Any = None) -> Step:
-    """Run job ``job_id`` once if it is due; returns what happened (``waiting``: dependencies unfinished)."""
+def run_job(runtime: Runtime, job_id: int, *, diffusion: Any = None,
+            limits: tuple[float, float] | None = None) -> Step:
+    """Run job ``job_id`` once if it is due; returns what happened (``waiting``: dependencies unfinished).
+
+    ``limits`` is ``(time limit, hard limit)`` in seconds (see ``timelimit``); the hard limit is also
+    the lease of a running job. Without it the job runs unbounded (tests, the local executor).
+    """
     with session_scope(runtime.engine) as s:
         job = job_repo.get_job(s, job_id)
         if job is None:
             return "missing"
         if job.status in FINISHED:
             return "finished"
+        if limits is not None and _leased(job, limits[1]):
+            return "busy"
         if job.attempts >= job.max_attempts:
             job_repo.fail_job(s, job_id, gave_up_message(job.attempts), final=True)
             return "gave_up"
         parents = [job_repo.get_job(s, d) for d in job.depends_on]
         if broken := [p for p in parents if p is None or p.status in ("failed", "cancelled")]:
-            name = unit_from_job(broken[0]).name if broken[0] is not None else "an earlier step"
+            name = job_name(broken[0]) if broken[0] is not None else "an earlier step"
             job_repo.fail_job(s, job_id, f"skipped: `{name}` failed", final=True)
             return "skipped"
         if any(p is not None and p.status != "done" for p in parents):
             return "waiting"
+    if limits is None:
+        return _execute(runtime, job, diffusion)
+    name = job_name(job)
+    try:
+        with time_limit(*limits, what=f"`{name}`"):
+            return _execute(runtime, job, diffusion)
+    except JobTimeLimit as exc:  # raised outside the executor's own handling (loading the master, say)
+        with session_scope(runtime.engine) as s:
+            current = job_repo.get_job(s, job_id)
+            if current is not None and current.status == "done":  # the alarm came as the job finished
+                return "done"
+            job_repo.fail_job(s, job_id, str(exc), final=True)
+        return "failed"
+
+
+def _execute(runtime: Runtime, job: Job, diffusion: Any) -> Step:
+    assert job.id is not None
+    if job.op in SERVICE_JOBS:
+        return _service(runtime, job)
     inputs, cache = _warm_inputs(runtime, job)
     executor = LocalExecutor(runtime, inputs, engine=job.engine, diffusion=diffusion)
     executor.cache = cache  # the batch's shared analysis (pyramid, subject…) outlives one job
-    [outcome] = executor.run([job_id])
+    [outcome] = executor.run([job.id])
     return "failed" if outcome.error else "done"
+
+
+# Jobs that are not op chains: (what runs it → its result asset id or None, what people hear it did).
+SERVICE_JOBS: dict[str, tuple[Callable[[Runtime, Job], int | None], str]] = {
+    AUDIT_OP: (run_audit_job, "auditing"),
+    GENERATE_OP: (run_generate_job, "generating a candidate"),
+}
+
+
+def _service(runtime: Runtime, job: Job) -> Step:
+    """A service job: counted as an attempt like any other; its failure is said, not raised."""
+    assert job.id is not None
+    run, doing = SERVICE_JOBS[job.op]
+    with session_scope(runtime.engine) as s:
+        job_repo.start_attempt(s, job.id)
+    try:
+        asset_id = run(runtime, job)
+    except UserFacingError as exc:
+        message, ref = str(exc), None
+    except Exception:  # logged with a ref; the worker goes on
+        ref = new_ref()
+        log.exception("%s job %s failed, ref %s", job.op, job.id, ref)
+        message = f"Something broke while {doing} (ref {ref})."
+    else:
+        with session_scope(runtime.engine) as s:
+            job_repo.finish_job(s, job.id, asset_id)
+        return "done"
+    with session_scope(runtime.engine) as s:
+        job_repo.fail_job(s, job.id, message, ref, final=True)
+    return "failed"
+
+
+def _leased(job: Job, lease_s: float) -> bool:
+    """Is another worker running ``job`` now? (It started less than ``lease_s`` ago.)"""
+    if job.status != "running" or job.started_at is None:
+        return False
+    started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=UTC)
+    return datetime.now(UTC) - started < timedelta(seconds=lease_s)
 
 
 # The last few masters' inputs and op caches, per worker process: a batch's ~50 jobs share a master,

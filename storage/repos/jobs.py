@@ -55,7 +55,7 @@ def start_attempt(session: Session, job_id: int) -> Job | None:
     return job
 
 
-def finish_job(session: Session, job_id: int, result_asset_id: int) -> Job:
+def finish_job(session: Session, job_id: int, result_asset_id: int | None) -> Job:
     job = _require(session, job_id)
     job.status = "done"
     job.result_asset_id = result_asset_id

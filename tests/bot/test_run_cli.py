@@ -1,11 +1,13 @@
-"""`keyart run` and `keyart demo` end to end, as a user runs them (real subprocesses)."""
+"""`keyart run` and `keyart demo` end to end, as a user runs them (real subprocesses, but one in process)."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -91,7 +93,7 @@ def test_run_makes_audits_and_reuses(tmp_path: Path, master: Path) -> None:
     ],
 )
 def test_bad_master_exits_2_and_stores_nothing(tmp_path: Path, content: bytes, message: str) -> None:
-    bad = tmp_path / "banner.png"
+    bad = tmp_path / "banner[v2].png"  # brackets: the message is printed as text, not as rich markup
     bad.write_bytes(content)
     data_dir = tmp_path / "data"
     result = keyart(
@@ -106,7 +108,7 @@ def test_bad_master_exits_2_and_stores_nothing(tmp_path: Path, content: bytes, m
         data_dir=data_dir,
     )
     assert result.returncode == 2
-    assert message in result.stderr and "banner.png" in result.stderr
+    assert message in result.stderr and "banner[v2].png" in result.stderr
     assert not (data_dir / "blobs").exists() or blobs_in(data_dir) == []
 
 
@@ -142,3 +144,40 @@ def test_demo_delivers_every_contract_spec(tmp_path: Path) -> None:
     for picture in ("audit.json", "report.html", "contact_sheet.png", "chart.png"):
         assert (out / picture).stat().st_size > 0
     assert "Audit" in result.stdout
+
+
+def test_upscaled_variant_is_framed_at_the_masters_scale_then_enlarged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    master, out, data_dir = tmp_path / "hero.png", tmp_path / "out", tmp_path / "data"
+    Image.fromarray(data.astronaut()).resize((64, 64), Image.Resampling.LANCZOS).save(master)
+    # In process (typer's runner on the real app): the same command, without ~8 s of re-imports.
+    monkeypatch.chdir(tmp_path)
+    for key in [k for k in os.environ if k.startswith("KEYART_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("KEYART_DATA_DIR", str(data_dir))
+    args = ["run", "--master", str(master), "--request", "upscale the leaderboard", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code in (0, 1), (result.output[-3000:], result.exception)
+    spec = get_spec("iab-leaderboard")
+    with Image.open(out / "variants" / "iab-leaderboard.jpg") as im:
+        assert im.size == spec.size
+    report = json.loads((out / "audit.json").read_text())
+    assert [a["spec"] for a in report["assets"]] == [spec.name]  # audited
+    with closing(sqlite3.connect(data_dir / "keyart.db")) as con:
+        query = "SELECT params FROM asset WHERE spec = ? AND kind = 'variant'"
+        (params,) = con.execute(query, (spec.name,)).fetchone()
+    steps = json.loads(params)["steps"]
+    assert [s["op"] for s in steps] == ["fit", "upscale", "export"]
+    fitted, upscaled = steps[0]["record"], steps[1]["record"]
+    # fit drew the window 1:1 from the master; upscale enlarged that frame to the spec, a pure resize.
+    width, height = fitted["size"]
+    assert steps[0]["params"]["output"] == "source" and width < spec.width and height < spec.height
+    assert fitted["box"][2] - fitted["box"][0] == width and fitted["box"][3] - fitted["box"][1] == height
+    assert upscaled["method"] == "lanczos-tiled+unsharp" and upscaled["size"] == list(spec.size)
+    assert upscaled["factor"] == pytest.approx(spec.width / width, rel=0.01) and upscaled["factor"] > 2
+    assert not any("centre-cropped" in n for n in steps[1]["notes"])

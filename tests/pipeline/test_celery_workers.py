@@ -2,17 +2,13 @@
 
 The test process is the producer (``run_plan`` with ``queue=celery``, or ``submit``); workers
 share its SQLite file and blob directory. Redelivery after a SIGKILL waits for the visibility
-timeout, so the tests run with a short one (3 s, checked every 0.5 s).
+timeout, so the tests run with short limits (a 4 s job time limit, 5 s visibility timeout).
 """
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,18 +23,15 @@ from pipeline.runtime import Runtime
 from pipeline.service import ingest_master, run_plan
 from pipeline.workers import submit, wait_for
 from pipeline.workers.jobrun import gave_up_message
+from pipeline.workers.timelimit import HARD_EXIT_CODE
 from storage.db import read_session, session_scope
 from storage.models import Asset, Job
 from storage.settings import Settings
 from tests.support.servers import RedisServer
+from tests.support.workers import Workers, quick_settings, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-PATCHED = Path(__file__).with_name("celery_patched_worker.py")
-QUICK = {
-    "KEYART_VISIBILITY_TIMEOUT_S": "3",
-    "KEYART_JOB_TIME_LIMIT_S": "2",
-    "KEYART_REDELIVERY_CHECK_S": "0.5",
-}
+LIMIT_S = 4.0  # the first job of a fresh worker warms its imports up; a busy CI machine is slow
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +47,8 @@ def runtime(tmp_path: Path, redis_server: RedisServer) -> Runtime:
         data_dir=tmp_path / "data",
         queue="celery",
         broker_url=redis_server.url,
-        visibility_timeout_s=float(QUICK["KEYART_VISIBILITY_TIMEOUT_S"]),
-        job_time_limit_s=float(QUICK["KEYART_JOB_TIME_LIMIT_S"]),
-        redelivery_check_s=float(QUICK["KEYART_REDELIVERY_CHECK_S"]),
         _env_file=None,
+        **quick_settings(LIMIT_S),
     )
     redis_server.flush()  # job ids restart at 1 in each test's database
     runtime = Runtime(settings)
@@ -65,78 +56,13 @@ def runtime(tmp_path: Path, redis_server: RedisServer) -> Runtime:
     return runtime
 
 
-class Workers:
-    """``keyart worker`` subprocesses sharing the test's data dir and broker; all stopped at the end."""
-
-    def __init__(self, runtime: Runtime, logs: Path) -> None:
-        self.env = {
-            **os.environ,
-            **QUICK,
-            "KEYART_DATA_DIR": str(runtime.settings.data_dir),
-            "KEYART_QUEUE": "celery",
-            "KEYART_BROKER_URL": runtime.settings.broker_url,
-            "PYTHONPATH": str(ROOT),
-            "PYTHONUNBUFFERED": "1",
-        }
-        self.logs = logs
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(self, patch: str = "") -> subprocess.Popen[bytes]:
-        prefix = [str(PATCHED), patch] if patch else ["-m", "bot"]
-        log = self.logs / f"worker-{len(self.procs)}.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    *prefix,
-                    "worker",
-                    "--queues",
-                    "cpu,gpu",
-                    "--name",
-                    f"w{len(self.procs)}@test",
-                ],
-                cwd=self.logs,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        self.procs.append(proc)
-        return proc
-
-    def wait_ready(self, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-        log = self.logs / f"worker-{self.procs.index(proc)}.log"
-        wait_until("a worker to start", lambda: " ready." in log.read_text(), self, timeout)
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGQUIT)  # cold shutdown: the tests are done with them
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-    def log_tail(self) -> str:
-        return "\n".join(p.read_text()[-1500:] for p in sorted(self.logs.glob("worker-*.log")))
-
-
 @pytest.fixture
 def workers(runtime: Runtime, tmp_path: Path) -> Iterator[Workers]:
     logs = tmp_path / "logs"
     logs.mkdir()
-    pool = Workers(runtime, logs)
+    pool = Workers(runtime.settings, logs)
     yield pool
     pool.stop()
-
-
-def wait_until(what: str, check: Callable[[], bool], workers: Workers, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}\n{workers.log_tail()}")
-        time.sleep(0.1)
 
 
 def master_file(tmp_path: Path) -> Path:
@@ -215,7 +141,7 @@ def test_sigkilled_worker_job_is_finished_by_another(
     runtime: Runtime, workers: Workers, tmp_path: Path
 ) -> None:
     job_id = one_job(runtime, tmp_path)
-    slow = workers.start(patch="slow")
+    slow = workers.start(patch="hang")
     submit(runtime, [job_id])
     running = lambda: job_row(runtime, job_id).status == "running"  # noqa: E731
     wait_until("the slow worker to start the job", running, workers)
@@ -251,3 +177,36 @@ def test_job_that_always_kills_its_worker_stops_at_the_attempt_cap(
     assert assets_of_job(runtime, job_id) == []
     states = [proc.poll() for proc in workers.procs]
     assert states.count(-signal.SIGKILL) == 2 and states.count(None) == 1, states
+
+
+def test_job_past_the_time_limit_fails_readably_and_the_worker_goes_on(
+    runtime: Runtime, workers: Workers, tmp_path: Path
+) -> None:
+    job_id = one_job(runtime, tmp_path)
+    worker = workers.start(patch="overrun")
+    submit(runtime, [job_id])
+    [outcome] = wait_for(runtime, [job_id], timeout_s=40)
+    assert outcome.error is not None
+    assert "took longer than 4 s and was stopped (KEYART_JOB_TIME_LIMIT_S)" in outcome.error
+    assert "`iab-medium-rectangle`" in outcome.error
+    assert job_row(runtime, job_id).attempts == 1 and assets_of_job(runtime, job_id) == []
+    assert worker.poll() is None  # the solo pool has no child to kill: the job was interrupted
+
+
+def test_job_that_ignores_the_time_limit_ends_its_worker_and_runs_elsewhere(
+    runtime: Runtime, workers: Workers, tmp_path: Path
+) -> None:
+    job_id = one_job(runtime, tmp_path)
+    stuck = workers.start(patch="hang")
+    submit(runtime, [job_id])
+    wait_until(
+        "the stuck worker to start the job", lambda: job_row(runtime, job_id).status == "running", workers
+    )
+    workers.start()  # a healthy worker, ready when Redis redelivers the stuck worker's job
+    assert stuck.wait(timeout=20) == HARD_EXIT_CODE  # the hard limit (4.5 s), before redelivery (5 s)
+
+    [outcome] = wait_for(runtime, [job_id], timeout_s=40)
+    assert outcome.error is None, workers.log_tail()
+    assert job_row(runtime, job_id).attempts == 2
+    assert len(assets_of_job(runtime, job_id)) == 1
+    assert "hard limit" in (workers.logs / "worker-0.log").read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,11 @@ from pipeline.jobs import submit_plan
 from pipeline.plan import Plan, Step
 from pipeline.runtime import Runtime
 from pipeline.service import ingest_master
+from pipeline.workers import wait_for
+from pipeline.workers.audits import rebase, submit_audit
 from pipeline.workers.jobrun import gave_up_message, run_job
 from storage.db import read_session, session_scope
-from storage.models import Asset, Job
+from storage.models import Asset, AuditRun, Job
 from storage.repos import jobs as job_repo
 from storage.settings import Settings
 
@@ -92,3 +95,97 @@ def test_attempt_cap_and_failed_parent(runtime: Runtime, tmp_path: Path) -> None
     assert run_job(runtime, variant) == "skipped"
     assert row(runtime, variant).error == "skipped: `edit.swap` failed"
     assert row(runtime, variant).attempts == 0
+
+
+def test_a_second_message_for_a_running_job_is_dropped_until_its_lease_runs_out(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    edit, _ = submit_two(runtime, tmp_path)
+    with session_scope(runtime.engine) as s:
+        job_repo.start_attempt(s, edit)  # another worker runs it now
+    limits = (60.0, 90.0)
+    assert run_job(runtime, edit, limits=limits) == "busy"
+    assert (row(runtime, edit).status, row(runtime, edit).attempts) == ("running", 1)
+    with session_scope(runtime.engine) as s:  # that worker died 100 s ago: past the hard limit
+        job = job_repo.get_job(s, edit)
+        assert job is not None and job.started_at is not None
+        job.started_at -= timedelta(seconds=100)
+        s.add(job)
+    assert run_job(runtime, edit, limits=limits) == "done"
+    assert row(runtime, edit).attempts == 2
+
+
+def test_a_job_over_its_time_limit_fails_with_the_reason(runtime: Runtime, tmp_path: Path) -> None:
+    edit, variant = submit_two(runtime, tmp_path)
+    assert run_job(runtime, edit, limits=(1e-4, 60.0)) == "failed"  # the alarm fires during the job
+    job = row(runtime, edit)
+    assert job.status == "failed" and job.error is not None
+    assert "`edit.swap` took longer than 0.0001 s and was stopped" in job.error
+    assert run_job(runtime, variant) == "skipped"
+
+
+def test_waiting_gives_up_on_jobs_no_worker_took(runtime: Runtime, tmp_path: Path) -> None:
+    edit, variant = submit_two(runtime, tmp_path)
+    assert run_job(runtime, edit) == "done"
+    seen: list[tuple[str, str]] = []
+    with pytest.raises(TimeoutError, match=f"jobs {variant} not finished after 0.3 s"):
+        wait_for(runtime, [edit, variant], timeout_s=0.3, poll_s=0.05)
+    done, late = wait_for(
+        runtime,
+        [edit, variant],
+        timeout_s=0.3,
+        poll_s=0.05,
+        late_error="no worker took it",
+        progress=lambda unit, status: seen.append((unit, status)),
+    )
+    assert done.error is None and done.asset is not None
+    assert (late.unit, late.error, late.asset) == ("v", "no worker took it", None)
+    assert seen == [("edit.swap", "done")]
+    assert row(runtime, variant).status == "queued"  # still there for a worker that starts later
+
+
+def test_an_audit_job_audits_the_batch_on_the_worker(runtime: Runtime, tmp_path: Path) -> None:
+    edit, variant = submit_two(runtime, tmp_path)
+    assert run_job(runtime, edit) == "done" and run_job(runtime, variant) == "done"
+    done = row(runtime, variant)
+    assert done.campaign_id is not None and done.result_asset_id is not None
+    with read_session(runtime.engine) as s:
+        master_id = s.exec(select(Asset.id).where(Asset.kind == "upload")).one()
+    audit = submit_audit(
+        runtime,
+        batch_key="plan-7",
+        campaign_id=done.campaign_id,
+        master_asset_id=master_id,
+        assets={"v": done.result_asset_id},
+    )
+    assert (
+        submit_audit(
+            runtime,
+            batch_key="plan-7",
+            campaign_id=done.campaign_id,
+            master_asset_id=master_id,
+            assets={"v": done.result_asset_id},
+        )
+        == audit
+    )  # one audit job per batch
+    assert run_job(runtime, audit, limits=(60.0, 90.0)) == "done"
+    assert run_job(runtime, audit) == "finished"
+    with read_session(runtime.engine) as s:
+        [stored] = s.exec(select(AuditRun).where(AuditRun.batch_key == "plan-7")).all()
+    [item] = stored.report["assets"]
+    assert Path(item["path"]).parent == runtime.settings.data_dir / "deliveries" / "plan-7" / "variants"
+    assert Path(item["path"]).is_file() and stored.asset_count == 1
+    moved = rebase(stored.report, tmp_path / "bot")
+    assert moved["assets"][0]["path"] == str(tmp_path / "bot" / Path(item["path"]).name)
+    assert moved["assets"][0]["checks"] == item["checks"]
+
+
+def test_an_audit_job_with_no_master_fails_with_a_reason(runtime: Runtime, tmp_path: Path) -> None:
+    edit, _ = submit_two(runtime, tmp_path)
+    campaign = row(runtime, edit).campaign_id
+    assert campaign is not None
+    audit = submit_audit(runtime, batch_key="plan-8", campaign_id=campaign, master_asset_id=999, assets={})
+    assert run_job(runtime, audit) == "failed"
+    job = row(runtime, audit)
+    assert job.error is not None and "Something broke while auditing (ref " in job.error
+    assert job.error_ref is not None and job.attempts == 1

@@ -53,3 +53,50 @@ def test_engine_support_checked() -> None:
 def test_step_names_are_file_safe(bad: str) -> None:
     with pytest.raises(ValueError):
         Step(id="ok", op="fit", params={}, variant=bad)
+
+
+def _upscaled(name: str, spec: str, fit: dict[str, object] | None = None, *between: str) -> list[Step]:
+    """fit → [between…] → upscale(spec) → export, as one variant."""
+    steps = [Step(id=f"{name}.fit", op="fit", params={"spec": spec, **(fit or {})}, variant=name)]
+    for op in (*between, "upscale"):
+        params = {"spec": spec} if op in ("upscale", "brand") else {}
+        steps.append(Step(id=f"{name}.{op}", op=op, params=params, input=steps[-1].id, variant=name))
+    last = steps[-1].id
+    return [*steps, Step(id=f"{name}.export", op="export", params={"spec": spec}, input=last, variant=name)]
+
+
+def test_a_fit_that_upscale_enlarges_frames_at_source_scale_with_a_note() -> None:
+    plan = Plan(steps=[*_upscaled("print-a4-300dpi", "print-a4-300dpi"), *_variant("story", "story")])
+    checked = plan.validate_plan(engine="classical", max_variants=5)
+    fits = {s.id: s.params for s in checked.steps if s.op == "fit"}
+    assert fits == {
+        "print-a4-300dpi.fit": {"spec": "print-a4-300dpi", "output": "source"},
+        "story.fit": {"spec": "story"},  # nothing enlarges the story: drawn at its size
+    }
+    assert checked.notes == [
+        "`print-a4-300dpi.fit` frames at the master's own scale (output=source) so that "
+        "`print-a4-300dpi.upscale` does the enlarging to `print-a4-300dpi`"
+    ]
+    assert plan.steps[0].params == {"spec": "print-a4-300dpi"} and plan.notes == []  # a copy, not a change
+    assert checked.validate_plan(engine="classical", max_variants=5) == checked  # nothing more to do
+    explicit = Plan(steps=_upscaled("story", "story", {"output": "spec"}, "harmonize"))
+    assert explicit.validate_plan(engine="classical", max_variants=5).steps[0].params["output"] == "source"
+
+
+def test_an_upscale_that_makes_its_own_size_leaves_fit_alone() -> None:
+    plan = Plan(steps=_upscaled("story", "story"))
+    plan.steps[1].params = {"scale": 2}
+    checked = plan.validate_plan(engine="classical", max_variants=5)
+    assert checked is plan and "output" not in checked.steps[0].params
+
+
+@pytest.mark.parametrize("between", [(), ("brand",)])
+def test_a_source_scale_fit_without_an_upscale_to_its_spec_is_refused(between: tuple[str, ...]) -> None:
+    if between:  # brand would draw its copy at the small scale: the upscale must read fit (or harmonize)
+        plan = Plan(steps=_upscaled("story", "story", {"output": "source"}, *between))
+    else:
+        plan = Plan(steps=_variant("story", "story"))
+        plan.steps[0].params["output"] = "source"
+    refused = r"`story.fit` frames at the source's scale .* no `upscale` to `story`"
+    with pytest.raises(BadRequest, match=refused):
+        plan.validate_plan(engine="classical", max_variants=5)

@@ -276,6 +276,7 @@ CORPUS: list[Case] = [
     Case(
         "story, feed and the IAB set; swap the background to a warm dusk; upscale the hero for print",
         chains(["story", *FEEDS, *IAB_CORE]) | chains(["print-a4-300dpi"], "upscale"),
+        params={"print-a4-300dpi:fit": {"output": "source"}},
         notes=("needs the diffusion engine",),
         tags=("swap", "upscale", "engine"),
         decision="'the hero' in 'upscale the hero for print' is the key art to upscale, not web-hero specs",
@@ -284,7 +285,10 @@ CORPUS: list[Case] = [
         "story, feed and the IAB set; swap the background to a warm dusk; upscale the hero for print",
         chains(["story", *FEEDS, *IAB_CORE], edits=("swap",))
         | chains(["print-a4-300dpi"], "upscale", edits=("swap",)),
-        params={"print-a4-300dpi:upscale": {"spec": "print-a4-300dpi"}},
+        params={
+            "print-a4-300dpi:upscale": {"spec": "print-a4-300dpi"},
+            "print-a4-300dpi:fit": {"spec": "print-a4-300dpi", "output": "source"},
+        },
         engine="diffusion",
         tags=("swap", "upscale"),
     ),
@@ -312,10 +316,17 @@ CORPUS: list[Case] = [
         " (on the master itself it would be the identity)",
     ),
     Case("story; match the colours to the master", chains(["story"], "harmonize"), tags=("harmonize",)),
-    Case("upscale the hero for print", chains(["print-a4-300dpi"], "upscale"), tags=("upscale",)),
+    Case(
+        "upscale the hero for print",
+        chains(["print-a4-300dpi"], "upscale"),
+        params={"print-a4-300dpi:fit": {"output": "source"}},
+        tags=("upscale",),
+        decision="an upscaled variant's fit frames at the master's scale; the upscale does the enlarging",
+    ),
     Case(
         "enlarge for print and make the story",
         chains(["print-a4-300dpi"], "upscale") | chains(["story"]),
+        params={"print-a4-300dpi:fit": {"output": "source"}},
         tags=("upscale",),
     ),
     Case(
@@ -371,6 +382,7 @@ CORPUS: list[Case] = [
     Case(
         "upsacle the story, harmonise the leaderbord",
         chains(["story"], "upscale") | chains(["iab-leaderboard"], "harmonize"),
+        params={"story:fit": {"output": "source"}},
         notes=("read `upsacle` as `upscale`", "read `leaderbord` as `iab-leaderboard`"),
         tags=("typo",),
     ),

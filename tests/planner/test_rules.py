@@ -60,7 +60,7 @@ def test_rule_planner_is_a_planner() -> None:
 def test_plans_are_valid_and_well_formed(case: Case) -> None:
     ctx = PlanContext(engine=case.engine, max_variants=case.max_variants, has_brand_kit=case.has_brand_kit)
     plan = PLANNER.plan(case.request, ctx)
-    plan.validate_plan(engine=case.engine, max_variants=case.max_variants)
+    assert plan.validate_plan(engine=case.engine, max_variants=case.max_variants) == plan  # nothing to adjust
     shared = [s for s in plan.steps if s.variant is None]
     assert all(s.id.startswith("edit.") for s in shared)
     assert plan.steps[: len(shared)] == shared  # shared edits come first
@@ -71,6 +71,9 @@ def test_plans_are_valid_and_well_formed(case: Case) -> None:
         spec = steps[0].params["spec"]
         assert name == spec or name.startswith(f"{spec}-")
         assert all(s.params.get("spec", spec) == spec for s in steps)
+        # fit frames at the master's scale exactly when an upscale follows to enlarge it.
+        output = "source" if any(s.op == "upscale" for s in steps) else "spec"
+        assert all(s.params.get("output", "spec") == output for s in steps if s.op == "fit")
     assert plan.planner == "rules" and plan.request == case.request.strip()
 
 

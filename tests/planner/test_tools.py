@@ -12,7 +12,7 @@ from bot.planner.base import CampaignView, PlanContext
 from bot.planner.builder import PlanBuilder
 from bot.planner.limits import Limits
 from bot.planner.tools import build_tools, invoke, tools_hash
-from pipeline.costs import COSTS, plan_cost, step_cost
+from pipeline.costs import COSTS, plan_cost, step_cost, step_megapixels
 from pipeline.errors import BadRequest, EngineUnavailable
 from pipeline.ops import registry
 from pipeline.ops.registry import all_ops
@@ -137,6 +137,13 @@ def test_op_tools_record_steps_and_run_nothing(no_op_runs: list[str]) -> None:
             "only used by the diffusion engine",
         ),
         ([("generate", {"prompt": "a cat"})], "`generate` needs the diffusion engine"),
+        (
+            [
+                ("fit", {"spec": "story", "variant": "story", "output": "source"}),
+                ("export", {"spec": "story", "variant": "story"}),
+            ],
+            r"frames at the source's scale \(output=source\), so call `upscale` with spec=story before",
+        ),
     ],
 )
 def test_builder_refuses_with_the_reason(calls: list[tuple[str, dict[str, Any]]], message: str) -> None:
@@ -145,6 +152,16 @@ def test_builder_refuses_with_the_reason(calls: list[tuple[str, dict[str, Any]]]
         for n, (name, args) in enumerate(calls):
             invoke(tools[name], name, args, f"c{n}")
     assert len(builder.steps) == len(calls) - 1  # the refused call recorded nothing
+
+
+def test_a_fit_the_model_upscales_is_set_to_frame_at_source_scale() -> None:
+    builder, tools = _tools(PlanContext(engine="diffusion"))
+    for n, name in enumerate(("fit", "upscale", "export")):  # the model left `output` out
+        invoke(tools[name], name, {"spec": "print-a4-300dpi", "variant": "print-a4-300dpi"}, f"c{n}")
+    assert builder.steps[0].params == {"spec": "print-a4-300dpi"}
+    plan = builder.build("print, upscaled", "fake", [])
+    assert plan.steps[0].params == {"spec": "print-a4-300dpi", "output": "source"}
+    assert any("`print-a4-300dpi.upscale` does the enlarging" in note for note in plan.notes)
 
 
 def test_unfinished_plans_are_named() -> None:
@@ -187,6 +204,13 @@ def test_read_only_tools_describe_specs_campaign_and_cost() -> None:
 def test_cost_model_covers_every_op_on_every_engine_and_scales_with_size() -> None:
     names = {spec.name for spec in all_ops()}
     assert all(names <= set(table) for table in COSTS.values())
+    # fit at the source's scale: at most the input plus the largest expansion, never above the spec.
+    poster_fit = {"spec": "print-a4-300dpi", "output": "source"}
+    assert step_megapixels("fit", poster_fit, 1.0) == pytest.approx(1.0 / (1 - 0.6))
+    assert step_megapixels("fit", {**poster_fit, "max_expand": 0}, 1.0) == pytest.approx(1.0)
+    assert step_megapixels("fit", poster_fit, 6.0) == pytest.approx(2480 * 3508 / 1e6)
+    small = step_cost("fit", poster_fit, "classical", input_mp=1.0)
+    assert small.seconds < step_cost("fit", {"spec": "print-a4-300dpi"}, "classical", input_mp=1.0).seconds
     banner = step_cost("upscale", {"spec": "iab-leaderboard"}, "diffusion", input_mp=4.0)
     poster = step_cost("upscale", {"spec": "print-a4-300dpi"}, "diffusion", input_mp=4.0)
     assert 0 < banner.gpu_seconds < poster.gpu_seconds

@@ -7,6 +7,8 @@ spans the image or a part of it. Boxes are in image pixels; the generated share 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -155,3 +157,49 @@ def _least_length(subject: Subject, v: int, lo: float, hi: float, margin: float)
         mid = (lo + hi) / 2
         lo, hi = (lo, mid) if _holds(subject, v, mid, margin) else (mid, hi)
     return hi
+
+
+def at_source_scale(box: FloatBox, image_size: tuple[int, int],
+                    spec_size: tuple[int, int]) -> tuple[FloatBox, tuple[int, int]] | None:
+    """``box`` snapped to whole image pixels, to be drawn 1:1 (no resampling); None when that is not
+    smaller than ``spec_size`` (then there is nothing left to enlarge: render at the spec's size).
+
+    The short side is a whole number near the window's and the long side is derived from it, so
+    the size has the spec's aspect to within ½ px on the long side: a later cover-resize to
+    ``spec_size`` trims at most ½ px. The snapped window never leaves the image on an axis where
+    ``box`` lies inside it, and never grows on a padded axis (no more generated than ``box``).
+    """
+    x0, y0, x1, y1 = box
+    lengths, extents = (x1 - x0, y1 - y0), image_size
+    inside = (x0 >= -_EPS and x1 <= extents[0] + _EPS, y0 >= -_EPS and y1 <= extents[1] + _EPS)
+    tall = spec_size[1] >= spec_size[0]  # the short side is x
+    ratio = max(spec_size) / min(spec_size)
+    for short in _near(lengths[0] if tall else lengths[1]):
+        long = max(1, _half_up(short * ratio))
+        size = (short, long) if tall else (long, short)
+        if all(size[a] <= (extents[a] if inside[a] else lengths[a] + _EPS) for a in (0, 1)):
+            break
+    else:
+        return None
+    if size[0] >= spec_size[0] or size[1] >= spec_size[1]:
+        return None
+    origin = [_half_up((box[a] + box[a + 2] - size[a]) / 2) for a in (0, 1)]  # centre kept
+    for a in (0, 1):
+        if inside[a]:
+            origin[a] = min(max(origin[a], 0), extents[a] - size[a])
+    ox, oy = origin
+    return (float(ox), float(oy), float(ox + size[0]), float(oy + size[1])), size
+
+
+_EPS = 1e-6
+
+
+def _near(length: float) -> Iterator[int]:
+    """Whole lengths ≥ 1 to try: the nearest to ``length``, the other neighbour, then shorter ones."""
+    lo = math.floor(length)
+    yield from (n for n in ((lo + 1, lo) if length - lo >= 0.5 else (lo, lo + 1)) if n >= 1)
+    yield from range(lo - 1, 0, -1)
+
+
+def _half_up(value: float) -> int:
+    return math.floor(value + 0.5)

@@ -59,7 +59,7 @@ def expand_op(inputs: OpInputs, params: ExpandParams, ctx: OpContext) -> OpResul
 
 def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     """The classical fit decision; when it pads, the padding is outpainted by the fill model."""
-    from pipeline.ops.fit import fit
+    from pipeline.ops.fit import fit, output_window
 
     spec = get_spec(params.spec)
     image = inputs.image
@@ -69,18 +69,24 @@ def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     )
     if framing.rule == "crop":  # the classical body also raises fit's errors (prefer=crop cutting a face)
         return run_classical(fit, inputs, params, ctx, "the subject fits a crop, nothing to generate")
-    drawn = draw_window(image, framing.box, spec.size, params.prompt, ctx, from_context(ctx), label="fit")
+    # output=source: the canvas (and so the model's work) is the window at the source's own scale.
+    box, size, sized = output_window(framing.box, image.size, params, spec)
+    drawn = draw_window(image, box, size, params.prompt, ctx, from_context(ctx), label="fit")
     kept = [f for f in subject.faces if f not in framing.cut]
-    notes = [*framing.notes, *safe_zone_notes(drawn.box, kept, spec.safe_zone, spec.name), *drawn.notes]
+    notes = [
+        *framing.notes, *safe_zone_notes(drawn.box, kept, spec.safe_zone, spec.name), *sized, *drawn.notes
+    ]
     record = {
         "rule": framing.rule,
         "box": [round(v, 3) for v in drawn.box],
         "subject": subject.to_record(),
         "cut_faces": [list(f) for f in framing.cut],
         "prefer": params.prefer,
+        "output": params.output,
+        "size": list(size),
         **drawn.record,
     }
-    return _drawn_result(inputs, spec.size, drawn, notes, record, ctx)
+    return _drawn_result(inputs, size, drawn, notes, record, ctx)
 
 
 def _drawn_result(

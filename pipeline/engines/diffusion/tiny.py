@@ -1,6 +1,6 @@
 """Tiny random-weight model folders for tests and benchmarks: nothing is downloaded.
 
-:func:`write_tiny_models` builds SD-1.5-style or FLUX-style pipelines (and a fill/inpaint model
+:func:`write_tiny_models` builds SD-1.5-, SDXL- or FLUX-style pipelines (and a fill/inpaint model
 and an upscaler) in code, saves them with ``save_pretrained`` and returns the ``KEYART_*``
 environment that points the registry at them, so every load goes through the real
 ``from_pretrained`` path. Tokenizers are built from an in-memory vocabulary (the Hub's
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 TINY_MAX_PIXELS = 128 * 128
+TINY_VAE_TILE = 32  # every tiny VAE's sample_size: AutoencoderKL tiles images wider/taller than this
 _WORDS = ["a", "the", "cat", "dog", "photo", "of", "painting", "face", "portrait", "sky", "city"]
 
 
@@ -67,12 +68,14 @@ def t5_tokenizer() -> Any:
     return T5Tokenizer(vocab=list(dict.fromkeys(vocab)), extra_ids=0, model_max_length=512)
 
 
-def _clip_text_encoder(projection_dim: int = 32) -> Any:
+def _clip_text_encoder(projection_dim: int = 32, with_projection: bool = False) -> Any:
+    """CLIPTextModel, or CLIPTextModelWithProjection (SDXL's second encoder: pooled, projected)."""
     import torch
-    from transformers import CLIPTextConfig, CLIPTextModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
     torch.manual_seed(0)
-    return CLIPTextModel(
+    cls = CLIPTextModelWithProjection if with_projection else CLIPTextModel
+    return cls(
         CLIPTextConfig(
             bos_token_id=0,
             eos_token_id=2,
@@ -106,7 +109,7 @@ def _sd_unet(in_channels: int) -> Any:
     )
 
 
-def _sd_vae(blocks: tuple[int, ...] = (32, 64), scaling_factor: float = 0.18215) -> Any:
+def _sd_vae(blocks: tuple[int, ...] = (32, 64), scaling_factor: float = 0.18215, **extra: Any) -> Any:
     import torch
     from diffusers import AutoencoderKL
 
@@ -118,10 +121,12 @@ def _sd_vae(blocks: tuple[int, ...] = (32, 64), scaling_factor: float = 0.18215)
         in_channels=3,
         out_channels=3,
         latent_channels=4,
-        sample_size=128,
+        # The VAE tile size (KEYART_VAE_TILING): 32 px, so the tests' 64 px canvases really are tiled.
+        sample_size=TINY_VAE_TILE,
         down_block_types=["DownEncoderBlock2D"] * len(blocks),
         up_block_types=["UpDecoderBlock2D"] * len(blocks),
         scaling_factor=scaling_factor,
+        **extra,
     )
 
 
@@ -161,6 +166,54 @@ def write_sd15(root: Path) -> tuple[Path, Path]:
     return root / "sd15", root / "sd15-inpaint"
 
 
+def _sdxl_unet(in_channels: int) -> Any:
+    """SDXL-style UNet: "text_time" added conditioning and the two encoders' concatenated context."""
+    import torch
+    from diffusers import UNet2DConditionModel
+
+    torch.manual_seed(0)
+    return UNet2DConditionModel(
+        block_out_channels=(32, 64),
+        layers_per_block=1,
+        sample_size=32,
+        in_channels=in_channels,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4),
+        use_linear_projection=True,
+        transformer_layers_per_block=(1, 2),
+        addition_embed_type="text_time",
+        addition_time_embed_dim=8,
+        # 6 size/crop ids × 8 + the second encoder's 32-d pooled embedding.
+        projection_class_embeddings_input_dim=6 * 8 + 32,
+        cross_attention_dim=64,  # 32 (text_encoder) + 32 (text_encoder_2), concatenated
+    )
+
+
+def write_sdxl(root: Path) -> tuple[Path, Path]:
+    """Tiny SDXL-style text-to-image folder and a 9-channel SDXL inpainting folder."""
+    from diffusers import StableDiffusionXLInpaintPipeline, StableDiffusionXLPipeline
+
+    tok = clip_tokenizer(root / "_tok" / "clip")
+    parts = {
+        # force_upcast=False: the tiny VAE is fp32 anyway; True makes img2img re-cast it on every call.
+        "vae": _sd_vae(scaling_factor=0.13025, force_upcast=False),
+        "text_encoder": _clip_text_encoder(),
+        "text_encoder_2": _clip_text_encoder(with_projection=True),
+        "tokenizer": tok,
+        "tokenizer_2": tok,
+        # SDXL ships EulerDiscreteScheduler, whose set_timesteps calls np.array() on a torch tensor: a
+        # DeprecationWarning under numpy 2, which the test suite treats as an error. DDIM plans alike.
+        "scheduler": _ddim(),
+    }
+    base: Any = StableDiffusionXLPipeline(unet=_sdxl_unet(4), **parts)
+    inpaint: Any = StableDiffusionXLInpaintPipeline(unet=_sdxl_unet(9), **parts)
+    base.save_pretrained(root / "sdxl")
+    inpaint.save_pretrained(root / "sdxl-inpaint")
+    return root / "sdxl", root / "sdxl-inpaint"
+
+
 def _flux_transformer(in_channels: int, out_channels: int | None = None) -> Any:
     import torch
     from diffusers import FluxTransformer2DModel
@@ -188,7 +241,7 @@ def _flux_vae(latent_channels: int) -> Any:
     return AutoencoderKL(
         # No mid-block attention: at a 1–2× latent stride it attends over every pixel (minutes at 300 px).
         mid_block_add_attention=False,
-        sample_size=32,
+        sample_size=TINY_VAE_TILE,
         in_channels=3,
         out_channels=3,
         block_out_channels=(4,),
@@ -283,7 +336,7 @@ def write_sd_x4(root: Path) -> Path:
 
 
 def write_tiny_models(root: Path, family: str = "flux", upscaler: str = "spandrel") -> dict[str, str]:
-    """Write the tiny models for ``family`` (``flux`` or ``sd15``) under ``root``; return their env.
+    """Write the tiny models for ``family`` (``flux``, ``sdxl`` or ``sd15``) under ``root``; return their env.
 
     ``upscaler`` is ``spandrel`` (a 2× Compact file) or ``sd-x4``. The environment also pins the
     CPU, fp32, 2 denoising steps and a 128×128 working canvas so a test stays fast.
@@ -291,8 +344,11 @@ def write_tiny_models(root: Path, family: str = "flux", upscaler: str = "spandre
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # "Writing model shards" bars on every save
+    writers = {"flux": write_flux, "sdxl": write_sdxl, "sd15": write_sd15}
+    if family not in writers:
+        raise ValueError(f"no tiny models for family {family!r}: use one of {', '.join(writers)}")
     root = Path(root)
-    base, fill = write_flux(root) if family == "flux" else write_sd15(root)
+    base, fill = writers[family](root)
     up = (
         write_spandrel_upscaler(root / "upscaler-x2.safetensors")
         if upscaler == "spandrel"

@@ -7,11 +7,17 @@ has its own transformer/UNet and VAE (FLUX Fill's transformer takes 20 input cha
 base takes 4: they cannot be shared) but borrows the already-loaded text encoders when the
 classes match, which saves the 9 GB T5 encoder for FLUX. ``loads`` counts every real load so
 tests and the worker can check that 50 jobs cost one load.
+
+``KEYART_VAE_TILING`` enables tiling on every loaded pipeline's VAE. ``KEYART_CPU_OFFLOAD`` uses
+diffusers' model offload, which moves each model to an *accelerator* while it runs; on the CPU
+there is nowhere to offload to (the models already live in RAM), so it is ignored, logged once per
+set and kept in ``notes``, rather than refused: one configuration then serves GPU and CPU workers.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -24,6 +30,11 @@ from pipeline.errors import BadRequest, EngineUnavailable
 from pipeline.ops.base import OpContext
 
 SHAREABLE = ("text_encoder", "text_encoder_2", "tokenizer", "tokenizer_2")
+OFFLOAD_IGNORED = (
+    "KEYART_CPU_OFFLOAD is ignored: the diffusion device is the CPU, where the models already are "
+    "(offload moves each model to a GPU only while it runs)"
+)
+log = logging.getLogger(__name__)
 
 
 class WarmSet:
@@ -35,6 +46,11 @@ class WarmSet:
         self._pipes: dict[str, Any] = {}
         self._ip_loaded: set[int] = set()
         self._lock = threading.RLock()
+        # What this set does differently from its configuration, said once (callers may show it).
+        self.notes: list[str] = []
+        if config.cpu_offload and config.device == "cpu":
+            self.notes.append(OFFLOAD_IGNORED)
+            log.info(OFFLOAD_IGNORED)  # INFO: callers show `notes`; a warning would print it twice
 
     # -- what ops ask for ---------------------------------------------------------------------
     def text2img(self) -> Any:
@@ -162,6 +178,7 @@ class WarmSet:
         if self.config.vae_tiling and getattr(pipe, "vae", None) is not None:
             pipe.vae.enable_tiling()
         if self.config.cpu_offload and self.config.device != "cpu":
+            require_backend("accelerate")  # diffusers' offload hooks are accelerate's
             pipe.enable_model_cpu_offload(device=self.config.device)
         elif not placed:
             pipe.to(self.config.device)

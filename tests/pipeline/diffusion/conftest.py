@@ -29,7 +29,7 @@ needs_spandrel = pytest.mark.skipif(
 if not HAVE_BACKEND:  # without the diffusion extra only the backend-free tests run
     collect_ignore_glob = ["test_ops_*.py", "test_warm.py", "test_upscaling.py", "test_device.py"]
 
-FAMILIES = ("flux", "sd15")
+FAMILIES = ("flux", "sd15", "sdxl")
 ParamsT = TypeVar("ParamsT", bound=OpParams)
 # Op tests work on a 64×64-pixel canvas at most: fast on two cores, still several latent tiles.
 OP_MAX_PIXELS = 64 * 64
@@ -59,6 +59,7 @@ def tiny_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, st
     return {
         "flux": write_tiny_models(root / "flux", "flux", upscaler="spandrel" if HAVE_SPANDREL else "sd-x4"),
         "sd15": write_tiny_models(root / "sd15", "sd15", upscaler="sd-x4"),
+        "sdxl": write_tiny_models(root / "sdxl", "sdxl", upscaler="spandrel" if HAVE_SPANDREL else "sd-x4"),
     }
 
 

@@ -1,4 +1,4 @@
-"""generate and variant on tiny FLUX and SD 1.5 models: sizes, seeds, determinism, rounding notes."""
+"""generate and variant on tiny FLUX, SD 1.5 and SDXL models: sizes, seeds, determinism, rounding notes."""
 
 from __future__ import annotations
 
@@ -36,6 +36,16 @@ def test_generate_makes_count_candidates_with_consecutive_recorded_seeds(family:
     arrays = [pixels(c["image"]) for c in result.record["candidates"]]
     assert not np.array_equal(arrays[0], arrays[1]) and not np.array_equal(arrays[1], arrays[2])
     assert any("generated at" in n for n in result.notes)  # 320×256 is above the test's working budget
+
+
+def test_sizes_are_rounded_to_the_model_multiple_and_recorded(family: str, ctx_for: Any) -> None:
+    multiple = {"flux": 16, "sd15": 8, "sdxl": 8}[family]  # FLUX packs 2×2 latents on the 8× VAE stride
+    result = _generate(ctx_for(family), width=300, height=260)
+    work = result.record["work"]
+    assert result.image.size == (300, 260) and work["size"] == [300, 260] and work["multiple"] == multiple
+    assert all(p % multiple == 0 and p >= c for p, c in zip(work["padded"], work["content"], strict=True))
+    assert work["padded"] != work["content"]  # 300×260 at the test's working budget needs padding
+    assert any(f"multiple of {multiple}" in n and "cut off" in n for n in result.notes)
 
 
 def test_a_candidate_is_reproduced_from_its_own_seed_whatever_the_count(family: str, ctx_for: Any) -> None:

@@ -51,6 +51,18 @@ def test_derived_pipelines_share_modules_and_fill_borrows_the_text_encoders(warm
         sd.inpaint().unet.config.in_channels == 9 and sd.inpaint().text_encoder is sd.text2img().text_encoder
     )
     assert sd.img2img().unet is sd.text2img().unet
+    xl = warm["sdxl"]
+    names = [type(p).__name__ for p in (xl.text2img(), xl.img2img(), xl.inpaint())]
+    assert names == [
+        "StableDiffusionXLPipeline",
+        "StableDiffusionXLImg2ImgPipeline",
+        "StableDiffusionXLInpaintPipeline",
+    ]
+    assert xl.text2img().unet.config.addition_embed_type == "text_time"
+    assert xl.img2img().unet is xl.text2img().unet and xl.inpaint().unet.config.in_channels == 9
+    assert type(xl.text2img().text_encoder_2).__name__ == "CLIPTextModelWithProjection"
+    assert xl.inpaint().text_encoder_2 is xl.text2img().text_encoder_2  # borrowed, not loaded twice
+    assert (xl.loads["generate"], xl.loads["fill"]) == (1, 1)
 
 
 def test_fill_base_derives_inpainting_from_the_generate_model(tiny_env: dict[str, dict[str, str]]) -> None:
