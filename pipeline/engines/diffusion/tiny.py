@@ -335,11 +335,12 @@ def write_sd_x4(root: Path) -> Path:
     return root / "sd-x4"
 
 
-def write_tiny_models(root: Path, family: str = "flux", upscaler: str = "spandrel") -> dict[str, str]:
+def write_tiny_models(root: Path, family: str = "flux", upscaler: str | None = "spandrel") -> dict[str, str]:
     """Write the tiny models for ``family`` (``flux``, ``sdxl`` or ``sd15``) under ``root``; return their env.
 
-    ``upscaler`` is ``spandrel`` (a 2× Compact file) or ``sd-x4``. The environment also pins the
-    CPU, fp32, 2 denoising steps and a 128×128 working canvas so a test stays fast.
+    ``upscaler`` is ``spandrel`` (a 2× Compact file; the ``upscalers`` extra), ``sd-x4``, or None
+    (no upscaler configured). The environment also pins the CPU, fp32, 2 denoising steps and a
+    128×128 working canvas so a test stays fast.
     """
     from transformers.utils import logging as hf_logging
 
@@ -349,17 +350,17 @@ def write_tiny_models(root: Path, family: str = "flux", upscaler: str = "spandre
         raise ValueError(f"no tiny models for family {family!r}: use one of {', '.join(writers)}")
     root = Path(root)
     base, fill = writers[family](root)
-    up = (
-        write_spandrel_upscaler(root / "upscaler-x2.safetensors")
-        if upscaler == "spandrel"
-        else write_sd_x4(root)
-    )
+    upscalers = {"spandrel": lambda: write_spandrel_upscaler(root / "upscaler-x2.safetensors"),
+                 "sd-x4": lambda: write_sd_x4(root)}
+    if upscaler is not None and upscaler not in upscalers:
+        raise ValueError(f"no tiny upscaler {upscaler!r}: use one of {', '.join(upscalers)}, or None")
+    up = {"KEYART_MODEL_UPSCALER": str(upscalers[upscaler]())} if upscaler is not None else {}
     return {
         "KEYART_ENGINE": "diffusion",
         "KEYART_MODEL_FAMILY": family,
         "KEYART_MODEL_GENERATE": str(base),
         "KEYART_MODEL_FILL": str(fill),
-        "KEYART_MODEL_UPSCALER": str(up),
+        **up,
         "KEYART_DEVICE": "cpu",
         "KEYART_DTYPE": "float32",
         "KEYART_DIFFUSION_STEPS": "2",
