@@ -20,10 +20,12 @@ from bot.server import start_bot
 from pipeline.workers.audits import AUDIT_OP
 from pipeline.workers.generate import GENERATE_OP
 from pipeline.workers.jobrun import gave_up_message
-from storage.models import Asset, AuditRun, Job
+from storage.models import Asset, AuditRun, Job, Outbox
 from tests.bot.slack.conftest import Harness, bot_settings
 from tests.bot.slack.fake_slack import FakeSlack
 from tests.bot.slack.test_batches import master_thread
+from tests.bot.slack.test_restart import VARIANTS as RESTART_VARIANTS
+from tests.bot.slack.test_restart import BotProcess
 from tests.support.servers import RedisServer
 from tests.support.workers import Workers, quick_settings, wait_until
 
@@ -175,3 +177,53 @@ def test_candidates_are_generated_on_a_gpu_worker(diffusion: tuple[Harness, Work
     assert len({c.seed for c in candidates}) == 2
     assert a["files"][0]["name"] == "candidate-1.png"
     assert "Generating" not in slack.fake.posts(thread_ts=thread)[0]["text"]  # the progress line finished
+
+
+def test_bot_killed_while_workers_run_its_batch_posts_every_result_once(
+    fake: FakeSlack, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    redis_server.flush()
+    data_dir = tmp_path / "data"
+    settings = bot_settings(
+        data_dir, fake, queue="celery", broker_url=redis_server.url, **quick_settings(LIMIT_S)
+    )
+    bot = BotProcess(data_dir, fake)
+    bot.env.update(
+        {
+            "KEYART_QUEUE": "celery",
+            "KEYART_BROKER_URL": redis_server.url,
+            **{f"KEYART_{k.upper()}": str(v) for k, v in quick_settings(LIMIT_S).items()},
+        }
+    )
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    workers = Workers(settings, logs)
+    try:
+        workers.start()
+        bot.start()
+        slack = Harness(fake, settings, port=bot.port)
+        thread = master_thread(slack, "Bot crash")
+        slack.mention("IAB 300x250, 728x90, 160x600 and 300x600", thread_ts=thread)
+        slack.wait(
+            lambda: any(
+                r.dedupe_key.startswith("batch:plan-")
+                for r in slack.rows(Outbox, Outbox.kind == "upload", Outbox.status == "sent")
+            ),
+            timeout=60,
+            what="the first result",
+        )
+        bot.kill()
+        assert not any("🔎" in t for t in fake.texts(thread_ts=thread)), "killed too late to test a restart"
+
+        bot.start()  # resumes the batch task: sends the unfinished jobs again and waits on the rows
+        slack.message_with("🔎 *Audit*: ", thread_ts=thread, timeout=90)
+        counts = delivered(slack, thread)
+        assert {v: counts[v] for v in RESTART_VARIANTS} == dict.fromkeys(RESTART_VARIANTS, 1)
+        jobs = op_jobs(slack)
+        assert len(jobs) == 4 and all(j.status == "done" for j in jobs)
+        for job in jobs:  # a message sent twice made no second asset
+            assert len(slack.rows(Asset, Asset.job_id == job.id)) == 1
+        assert len(slack.rows(Job, Job.op == AUDIT_OP)) == 1
+    finally:
+        bot.kill()
+        workers.stop()
