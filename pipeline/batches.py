@@ -102,12 +102,9 @@ def _execute(runtime: Runtime, master: Master, units: dict[str, int], variants: 
              on_status: StatusHook, on_result: ResultHook) -> Run:
     def handle(unit: str, status: str) -> None:
         on_status(unit, status)
-        if status in ("done", "reused") and unit in variants:
-            with read_session(runtime.engine) as s:
-                job = job_repo.get_job(s, units[unit])
-                asset = campaigns.get_asset(s, job.result_asset_id) if job and job.result_asset_id else None
-            if asset is not None:
-                on_result(unit, asset)
+        landed = status in ("done", "reused") and unit in variants
+        if landed and (asset := result_asset(runtime, units[unit])) is not None:
+            on_result(unit, asset)
 
     assert master.asset.id is not None
     job_ids = list(units.values())
@@ -151,6 +148,13 @@ class _Relay:
     def __exit__(self, *exc: object) -> None:
         self.items.put(None)
         self.thread.join()
+
+
+def result_asset(runtime: Runtime, job_id: int) -> Asset | None:
+    """The asset a finished job made (None if it made none, or is not finished)."""
+    with read_session(runtime.engine) as s:
+        job = job_repo.get_job(s, job_id)
+        return campaigns.get_asset(s, job.result_asset_id) if job and job.result_asset_id else None
 
 
 def job_of_asset(runtime: Runtime, asset_id: int) -> Job:

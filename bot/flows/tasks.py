@@ -224,23 +224,25 @@ def generate(deps: Deps, job: Job) -> None:
 def _generate_on_workers(deps: Deps, campaign_id: int, prompt: str, indexes: list[int], *,
                          show: Callable[[int], None], post: Callable[[int, Asset], None],
                          refused: Callable[[int, Exception], None]) -> None:
-    """One ``gpu`` job per candidate; each is posted as its row says it landed."""
+    """One ``gpu`` job per candidate; each is posted as soon as its row says it landed."""
     runtime = deps.runtime
     job_ids = submit_candidates(runtime, campaign_id=campaign_id, prompt=prompt, indexes=indexes)
-    index_of = {candidate_unit(i): i for i in indexes}
-    landed: list[str] = []
+    units = {candidate_unit(i): (i, job_id) for i, job_id in zip(indexes, job_ids, strict=True)}
+    posted: set[str] = set()
 
     def on_status(unit: str, status: str) -> None:
-        if status == "done" and unit not in landed:
-            landed.append(unit)
-            show(len(landed))
+        if status != "done" or unit in posted:
+            return
+        posted.add(unit)
+        show(len(posted))
+        index, job_id = units[unit]
+        if (asset := batches.result_asset(runtime, job_id)) is not None:
+            post(index, asset)
 
     show(0)
     submit(runtime, job_ids)
     outcomes = wait_for(runtime, job_ids, timeout_s=patience(deps.settings, len(job_ids)), progress=on_status,
                         late_error="no worker took it: is `keyart worker --queues gpu` running?")
     for outcome in outcomes:
-        if outcome.asset is not None:
-            post(index_of[outcome.unit], outcome.asset)
-        else:
-            refused(index_of[outcome.unit], UserFacingError(outcome.error or "failed"))
+        if outcome.unit not in posted:
+            refused(units[outcome.unit][0], UserFacingError(outcome.error or "failed"))

@@ -60,11 +60,13 @@ def regenerate(
     strength: float = 1.0,
     match_colour: bool = True,
     seam_px: int = 0,
+    reference: Image.Image | None = None,
 ) -> Regenerated:
     """Replace ``image`` where ``weight`` (float H×W, 0–1) > 0 by generated pixels, blended by weight.
 
     ``prefill`` (uint8 H×W×3) is what the model starts from inside the region (with ``strength``
     < 1 it shows through); ``seam_px`` > 0 carries the residual seam difference into the region.
+    ``reference`` is the IP-Adapter image prompt (the campaign's master; ``image`` if not given).
     """
     region = weight > 0
     if not region.any():
@@ -80,7 +82,8 @@ def regenerate(
     model_mask = dilate(inside.astype(np.float32), ring) > 0
     ctx.progress(0.05, label)
     generated, record, notes = fill_canvas(
-        warm, ctx, canvas, model_mask, prompt, label=label, strength=strength, reference=image
+        warm, ctx, canvas, model_mask, prompt, label=label, strength=strength,
+        reference=reference if reference is not None else image,
     )
     keep = ~inside
     if match_colour:

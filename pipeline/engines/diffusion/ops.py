@@ -132,7 +132,7 @@ def variant_op(inputs: OpInputs, params: VariantParams, ctx: OpContext) -> OpRes
         height=plan.padded[1],
         width=plan.padded[0],
         generator=generators([ctx.seed]),
-        **warm.ip_adapter_kwargs(pipe, inputs.master),
+        **(image_prompt := warm.ip_adapter_kwargs(pipe, inputs.master)),
     )
     out = join_alpha(
         from_work(images[0], plan), alpha, Image.new("RGBA" if alpha is not None else "RGB", spec.size)
@@ -146,6 +146,7 @@ def variant_op(inputs: OpInputs, params: VariantParams, ctx: OpContext) -> OpRes
         model=warm.config.generate,
         pipeline=type(pipe).__name__,
         work=plan.to_json(),
+        ip_adapter=bool(image_prompt),
     )
     return OpResult(
         out,

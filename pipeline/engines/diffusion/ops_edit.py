@@ -45,7 +45,8 @@ def expand_op(inputs: OpInputs, params: ExpandParams, ctx: OpContext) -> OpResul
     framing = expand_window(image.size, spec.aspect_ratio, params.align, subject)
     warm = from_context(ctx)
     drawn = draw_window(
-        image, framing.box, spec.size, params.prompt, ctx, warm, grain=params.grain_match, label="expand"
+        image, framing.box, spec.size, params.prompt, ctx, warm, grain=params.grain_match, label="expand",
+        reference=inputs.master,
     )
     record: dict[str, Any] = {
         "canvas_box": [round(v, 3) for v in drawn.box],
@@ -71,7 +72,8 @@ def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
         return run_classical(fit, inputs, params, ctx, "the subject fits a crop, nothing to generate")
     # output=source: the canvas (and so the model's work) is the window at the source's own scale.
     box, size, sized = output_window(framing.box, image.size, params, spec)
-    drawn = draw_window(image, box, size, params.prompt, ctx, from_context(ctx), label="fit")
+    drawn = draw_window(image, box, size, params.prompt, ctx, from_context(ctx), label="fit",
+                        reference=inputs.master)
     kept = [f for f in subject.faces if f not in framing.cut]
     notes = [
         *framing.notes, *safe_zone_notes(drawn.box, kept, spec.safe_zone, spec.name), *sized, *drawn.notes
@@ -124,7 +126,8 @@ def clean_op(inputs: OpInputs, params: CleanParams, ctx: OpContext) -> OpResult:
     warm = from_context(ctx)
     ys, xs = np.nonzero(hole)
     seam = max(4, round(CLEAN_SEAM * max(np.ptp(xs) + 1, np.ptp(ys) + 1))) if hole.any() else 0
-    done = regenerate(inputs.image, hole.astype(np.float32), "", ctx, warm, label="clean", seam_px=seam)
+    done = regenerate(inputs.image, hole.astype(np.float32), "", ctx, warm, label="clean", seam_px=seam,
+                      reference=inputs.master)
     return OpResult(
         done.image,
         inputs.geometry,
@@ -163,6 +166,7 @@ def swap_op(inputs: OpInputs, params: SwapParams, ctx: OpContext) -> OpResult:
         ctx,
         warm,
         label="swap",
+        reference=inputs.master,
         prefill=prefill,
         strength=strength,
         match_colour=params.harmonize,

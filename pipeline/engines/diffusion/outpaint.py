@@ -72,8 +72,12 @@ def draw_window(
     *,
     grain: bool = True,
     label: str = "outpaint",
+    reference: Image.Image | None = None,
 ) -> Drawn:
-    """Draw ``box`` of ``image`` at ``size``; whatever lies outside the image is generated."""
+    """Draw ``box`` of ``image`` at ``size``; whatever lies outside the image is generated.
+
+    ``reference`` is the IP-Adapter image prompt (the campaign's master; ``image`` if not given).
+    """
     canvas, alpha, rect, drawn = _place(image, ctx.cache, box, size)
     keep = np.zeros(canvas.shape[:2], bool)
     keep[rect[1] : rect[3], rect[0] : rect[2]] = True
@@ -91,7 +95,8 @@ def draw_window(
     model_mask = dilate((~keep).astype(np.float32), overlap) > 0
     ctx.progress(0.05, "outpainting")
     generated, record, notes = fill_canvas(
-        warm, ctx, canvas, model_mask, prompt, label=label, reference=image
+        warm, ctx, canvas, model_mask, prompt, label=label,
+        reference=reference if reference is not None else image,
     )
     # The ring the model re-rendered inside the kept part shows its colour drift against the original.
     band = model_mask & keep

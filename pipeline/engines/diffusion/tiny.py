@@ -335,12 +335,82 @@ def write_sd_x4(root: Path) -> Path:
     return root / "sd-x4"
 
 
-def write_tiny_models(root: Path, family: str = "flux", upscaler: str | None = "spandrel") -> dict[str, str]:
+# Where each family's adapter goes in the adapter folder (h94/IP-Adapter's layout: the image
+# encoder sits in ``<subfolder>/image_encoder``, where diffusers' load_ip_adapter looks for it).
+IP_ADAPTER_SUBFOLDER = {"sd15": "models", "sdxl": "sdxl_models"}
+IP_IMAGE_EMBED_DIM = 32  # the tiny image encoder's projection_dim = the adapter's input width
+
+
+def _tiny_image_encoder() -> Any:
+    """A CLIP vision tower (32 px images, 4 patches a side) with a 32-d projected image embedding."""
+    import torch
+    from transformers import CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    torch.manual_seed(0)
+    return CLIPVisionModelWithProjection(
+        CLIPVisionConfig(
+            hidden_size=32,
+            intermediate_size=37,
+            num_attention_heads=4,
+            num_hidden_layers=2,
+            image_size=32,
+            patch_size=8,
+            projection_dim=IP_IMAGE_EMBED_DIM,
+        )
+    )
+
+
+def write_ip_adapter(root: Path, family: str = "sd15") -> str:
+    """A random-weight IP-Adapter (4 image tokens) for the tiny ``family`` UNet → ``KEYART_IP_ADAPTER``.
+
+    The weight file holds the original IP-Adapter layout that diffusers' ``load_ip_adapter``
+    converts: ``image_proj.proj``/``image_proj.norm`` (image embedding → 4 context tokens) and
+    ``ip_adapter.<k>.to_k_ip``/``to_v_ip`` for the k-th cross-attention (k = 1, 3, 5, … in
+    ``attn_processors`` order, each shaped like that layer's own ``to_k``). FLUX's adapter
+    (XLabs) has another loader and layout: not built here.
+    """
+    import torch
+    from safetensors.torch import save_file
+
+    if family not in IP_ADAPTER_SUBFOLDER:
+        known = ", ".join(IP_ADAPTER_SUBFOLDER)
+        raise ValueError(f"no tiny IP-Adapter for family {family!r}: use one of {known}")
+    unet = {"sd15": _sd_unet, "sdxl": _sdxl_unet}[family](4)  # same attention layout as the saved UNets
+    folder = Path(root) / "ip-adapter"
+    sub = folder / IP_ADAPTER_SUBFOLDER[family]
+    gen = torch.Generator().manual_seed(0)
+
+    def linear(out_dim: int, in_dim: int) -> torch.Tensor:
+        return torch.randn(out_dim, in_dim, generator=gen) * in_dim**-0.5  # unit-variance outputs
+
+    cross = unet.config.cross_attention_dim
+    weights = {
+        "image_proj.proj.weight": linear(4 * cross, IP_IMAGE_EMBED_DIM),
+        "image_proj.proj.bias": torch.zeros(4 * cross),
+        "image_proj.norm.weight": torch.ones(cross),
+        "image_proj.norm.bias": torch.zeros(cross),
+    }
+    cross_attentions = [n for n in unet.attn_processors if not n.endswith("attn1.processor")]
+    for i, name in enumerate(cross_attentions):
+        to_k = unet.get_submodule(name.removesuffix(".processor")).to_k.weight
+        weights[f"ip_adapter.{2 * i + 1}.to_k_ip.weight"] = linear(*to_k.shape)
+        weights[f"ip_adapter.{2 * i + 1}.to_v_ip.weight"] = linear(*to_k.shape)
+    sub.mkdir(parents=True, exist_ok=True)
+    weight_name = f"ip-adapter_tiny-{family}.safetensors"
+    save_file({k: v.contiguous() for k, v in weights.items()}, str(sub / weight_name))
+    _tiny_image_encoder().save_pretrained(sub / "image_encoder")
+    return f"{folder}:{IP_ADAPTER_SUBFOLDER[family]}/{weight_name}"
+
+
+def write_tiny_models(
+    root: Path, family: str = "flux", upscaler: str | None = "spandrel", ip_adapter: bool = False
+) -> dict[str, str]:
     """Write the tiny models for ``family`` (``flux``, ``sdxl`` or ``sd15``) under ``root``; return their env.
 
     ``upscaler`` is ``spandrel`` (a 2× Compact file; the ``upscalers`` extra), ``sd-x4``, or None
-    (no upscaler configured). The environment also pins the CPU, fp32, 2 denoising steps and a
-    128×128 working canvas so a test stays fast.
+    (no upscaler configured). ``ip_adapter=True`` also writes a tiny IP-Adapter and sets
+    ``KEYART_IP_ADAPTER`` (SD 1.5 and SDXL only; off by default, as in production). The environment
+    also pins the CPU, fp32, 2 denoising steps and a 128×128 working canvas so a test stays fast.
     """
     from transformers.utils import logging as hf_logging
 
@@ -354,13 +424,15 @@ def write_tiny_models(root: Path, family: str = "flux", upscaler: str | None = "
                  "sd-x4": lambda: write_sd_x4(root)}
     if upscaler is not None and upscaler not in upscalers:
         raise ValueError(f"no tiny upscaler {upscaler!r}: use one of {', '.join(upscalers)}, or None")
-    up = {"KEYART_MODEL_UPSCALER": str(upscalers[upscaler]())} if upscaler is not None else {}
+    extra = {"KEYART_MODEL_UPSCALER": str(upscalers[upscaler]())} if upscaler is not None else {}
+    if ip_adapter:
+        extra["KEYART_IP_ADAPTER"] = write_ip_adapter(root, family)
     return {
         "KEYART_ENGINE": "diffusion",
         "KEYART_MODEL_FAMILY": family,
         "KEYART_MODEL_GENERATE": str(base),
         "KEYART_MODEL_FILL": str(fill),
-        **up,
+        **extra,
         "KEYART_DEVICE": "cpu",
         "KEYART_DTYPE": "float32",
         "KEYART_DIFFUSION_STEPS": "2",

@@ -192,9 +192,17 @@ class WarmSet:
             return
         if not (hasattr(pipe, "load_ip_adapter") and accepts(pipe, "ip_adapter_image")):
             return  # e.g. FluxFillPipeline: no image prompt; ops note that the aid was not used
-        kwargs: dict[str, Any] = {"subfolder": ip.subfolder or None, "weight_name": ip.weight_name}
+        # subfolder "" (not None) for weights at the folder's top: SD/SDXL's loader looks for the image
+        # encoder at Path(subfolder, "image_encoder"), which fails on None.
+        kwargs: dict[str, Any] = {"subfolder": ip.subfolder, "weight_name": ip.weight_name}
         if arch(pipe) == "flux":
             kwargs["image_encoder_pretrained_model_name_or_path"] = FLUX_IP_IMAGE_ENCODER
+        # A dedicated fill model has its own UNet (so its own adapter layers) but takes the same image
+        # prompt: lend it the encoder already loaded, which the loader then skips (ViT-H: 2.5 GB fp32).
+        loaded = (getattr(other, "image_encoder", None) for other in self._pipes.values())
+        donor = next((encoder for encoder in loaded if encoder is not None), None)
+        if donor is not None and hasattr(pipe, "image_encoder") and pipe.image_encoder is None:
+            pipe.register_modules(image_encoder=donor)
         pipe.load_ip_adapter(ip.repo, **kwargs)
         pipe.set_ip_adapter_scale(ip.scale)
         self._ip_loaded.add(id(core))

@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from pipeline.engines.diffusion.models import IpAdapter, model_config
+from pipeline.engines.diffusion.models import model_config
 from pipeline.engines.diffusion.warm import WarmSet, from_context, warm_set_for
 from pipeline.errors import BadRequest, EngineUnavailable
 from pipeline.ops.base import OpContext
@@ -94,40 +94,6 @@ def test_bad_device_and_upscaler_settings_are_refused(tiny_env: dict[str, dict[s
     if not torch.cuda.is_available():
         with pytest.raises(EngineUnavailable, match="no cuda device"):
             model_config(settings_from_env(tiny_env["flux"], device="cuda:0"))
-
-
-class _FakeIpPipeline:
-    """Stands in for a pipeline with IP-Adapter support (real adapter weights cannot be downloaded here)."""
-
-    def __init__(self) -> None:
-        self.unet = object()
-        self.loaded: list[tuple[str, dict[str, Any]]] = []
-        self.scale: float | None = None
-
-    def load_ip_adapter(self, repo: str, **kwargs: Any) -> None:
-        self.loaded.append((repo, kwargs))
-
-    def set_ip_adapter_scale(self, scale: float) -> None:
-        self.scale = scale
-
-    def __call__(
-        self, prompt: str, ip_adapter_image: Any = None
-    ) -> None:  # pragma: no cover - signature only
-        raise AssertionError
-
-
-def test_ip_adapter_is_loaded_once_and_the_master_passed_as_image_prompt(warm: dict[str, Any]) -> None:
-    config = warm["sd15"].config
-    ip = IpAdapter("h94/IP-Adapter", "models", "ip-adapter_sd15.bin", 0.6)
-    warm_set = WarmSet(type(config)(**{**config.__dict__, "ip_adapter": ip}))
-    pipe = _FakeIpPipeline()
-    warm_set._add_ip_adapter(pipe)
-    warm_set._add_ip_adapter(pipe)  # a pipeline derived with from_pipe shares the adapted UNet
-    assert pipe.loaded == [("h94/IP-Adapter", {"subfolder": "models", "weight_name": "ip-adapter_sd15.bin"})]
-    assert pipe.scale == 0.6 and warm_set.loads["ip_adapter"] == 1
-    master = Image.new("RGB", (8, 8))
-    assert warm_set.ip_adapter_kwargs(pipe, master) == {"ip_adapter_image": master}
-    assert warm["sd15"].ip_adapter_kwargs(pipe, master) == {}  # off by default
 
 
 def test_jobs_in_worker_threads_give_the_same_pixels_as_one_by_one(
