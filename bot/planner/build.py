@@ -15,6 +15,7 @@ from typing import Any
 from bot.planner.base import PlanContext
 from bot.planner.intent import Intent, Swap
 from bot.planner.rerender import DEFAULT_STRENGTH
+from bot.planner.text import MAX_REQUEST_CHARS
 from pipeline.errors import BadRequest
 from pipeline.plan import MASTER, Plan, Step
 
@@ -22,6 +23,19 @@ EXAMPLES = (
     "“story, feed and the IAB set”, “make 9:16 and 4:5”, “linkedin + youtube thumbnail”, "
     "“swap the background to white”, “remove the specks”, “JP version with a Tokyo skyline at dusk”"
 )
+
+
+
+def check_request(text: str) -> None:
+    """Refuse an empty or over-long request (both planners, before any planning work)."""
+    if not text:
+        raise BadRequest(f"the request is empty. Try e.g. {EXAMPLES}.")
+    if len(text) > MAX_REQUEST_CHARS:
+        raise BadRequest(
+            f"the request is {len(text)} characters; the limit is {MAX_REQUEST_CHARS} — "
+            "send the production request on its own"
+        )
+
 
 # Shared with the LLM planner, which adds the same notes in code.
 NO_BRAND_KIT_NOTE = (

@@ -21,11 +21,10 @@ from langchain_core.tools import BaseTool
 from pydantic import ValidationError
 
 from bot.planner.base import Attempt, PlanContext, ToolEvent
-from bot.planner.build import EXAMPLES
+from bot.planner.build import EXAMPLES, check_request
 from bot.planner.builder import PlanBuilder
 from bot.planner.limits import Limits
 from bot.planner.prompt import request_message, system_prompt
-from bot.planner.text import MAX_REQUEST_CHARS
 from bot.planner.tools import build_tools, explain, invoke, tools_hash
 from pipeline.errors import BadRequest, UserFacingError
 from pipeline.plan import Plan
@@ -73,13 +72,7 @@ class LLMPlanner:
         return attempt
 
     def _run(self, text: str, ctx: PlanContext, attempt: Attempt) -> Plan:
-        if not text:
-            raise BadRequest(f"the request is empty. Try e.g. {EXAMPLES}.")
-        if len(text) > MAX_REQUEST_CHARS:
-            raise BadRequest(
-                f"the request is {len(text)} characters; the limit is {MAX_REQUEST_CHARS} — "
-                "send the production request on its own"
-            )
+        check_request(text)
         spent = self._spent_today(ctx.user_id) if self._spent_today else 0.0
         builder = PlanBuilder(ctx, self.limits, spent_today=spent)
         tools = build_tools(builder, ctx)

@@ -10,11 +10,9 @@ not a production request (prompt injection) is cut out and reported, never acted
 from __future__ import annotations
 
 from bot.planner.base import PlanContext
-from bot.planner.build import EXAMPLES, build_plan
+from bot.planner.build import build_plan, check_request
 from bot.planner.guard import ignored_note
 from bot.planner.reading import read_request
-from bot.planner.text import MAX_REQUEST_CHARS
-from pipeline.errors import BadRequest
 from pipeline.plan import Plan
 
 
@@ -25,13 +23,7 @@ class RulePlanner:
 
     def plan(self, request: str, ctx: PlanContext) -> Plan:
         text = request.strip()
-        if not text:
-            raise BadRequest(f"the request is empty. Try e.g. {EXAMPLES}.")
-        if len(text) > MAX_REQUEST_CHARS:
-            raise BadRequest(
-                f"the request is {len(text)} characters; the limit is {MAX_REQUEST_CHARS} — "
-                "send the production request on its own"
-            )
+        check_request(text)
         intent = read_request(text)
         notes = ([ignored_note(intent.ignored)] if intent.ignored else []) + intent.notes
         return build_plan(intent, text, ctx, notes)

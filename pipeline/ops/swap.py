@@ -42,14 +42,19 @@ class SwapParams(OpParams):
     )
 
 
-def _check(inputs: OpInputs, params: SwapParams) -> None:
-    """Refuse what the classical engine cannot honour, naming the field."""
+def check_inputs(inputs: OpInputs, params: SwapParams) -> None:
+    """Refuse contradictory or missing inputs, naming the field (both engines)."""
     if params.box is not None and params.region != "box":
         raise BadRequest(f"swap: `box` is only used with region=box (region is {params.region!r})")
     if params.color and params.use_image:
         raise BadRequest("swap: give either `color` or `use_image`, not both")
     if params.use_image and "replacement" not in inputs.extras:
         raise BadRequest("swap: use_image=true needs an uploaded replacement image (the `replacement` input)")
+
+
+def _check(inputs: OpInputs, params: SwapParams) -> None:
+    """Refuse what the classical engine cannot honour, naming the field."""
+    check_inputs(inputs, params)
     if params.color or params.use_image:
         return
     if params.prompt.strip():

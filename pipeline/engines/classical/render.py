@@ -63,24 +63,40 @@ def render_window(pyramid: Pyramid, box: FloatBox, size: tuple[int, int], *, rng
                     None if sigma is None else sigma.tolist(), (canvas.shape[1], canvas.shape[0]))
 
 
-def _render_at_output_scale(pyramid: Pyramid, box: FloatBox, size: tuple[int, int],
-                            rng: np.random.Generator, grain: bool) -> Rendered:
+@dataclass(frozen=True)
+class Placement:
+    """A window drawn at output size: its visible part, where that lands, and the exact window drawn."""
+
+    visible: FloatBox  # the part of the window inside the image (image pixels)
+    rect: tuple[int, int, int, int]  # where the visible part lands in the output, in whole pixels
+    drawn: FloatBox  # the window actually drawn once ``rect`` is rounded (image pixels)
+
+
+def place_window(box: FloatBox, image_size: tuple[int, int], size: tuple[int, int]) -> Placement:
+    """Where ``box`` of an image of ``image_size``, drawn at ``size``, puts the image's own pixels."""
     x0, y0, x1, y1 = box
-    width, height = pyramid.size
+    width, height = image_size
     ix0, iy0, ix1, iy1 = max(x0, 0.0), max(y0, 0.0), min(x1, float(width)), min(y1, float(height))
     # Where the visible part lands in the output, in whole pixels (at least one).
     ox0, oy0 = round((ix0 - x0) * size[0] / (x1 - x0)), round((iy0 - y0) * size[1] / (y1 - y0))
     ox1 = max(ox0 + 1, round((ix1 - x0) * size[0] / (x1 - x0)))
     oy1 = max(oy0 + 1, round((iy1 - y0) * size[1] / (y1 - y0)))
-    part = np.asarray(pyramid.resample((ix0, iy0, ix1, iy1), (ox1 - ox0, oy1 - oy0)))
+    # The exact window drawn: the visible part maps onto [ox0, ox1) × [oy0, oy1) of the output.
+    sx, sy = (ox1 - ox0) / (ix1 - ix0), (oy1 - oy0) / (iy1 - iy0)
+    drawn = (ix0 - ox0 / sx, iy0 - oy0 / sy, ix0 + (size[0] - ox0) / sx, iy0 + (size[1] - oy0) / sy)
+    return Placement((ix0, iy0, ix1, iy1), (ox0, oy0, ox1, oy1), drawn)
+
+
+def _render_at_output_scale(pyramid: Pyramid, box: FloatBox, size: tuple[int, int],
+                            rng: np.random.Generator, grain: bool) -> Rendered:
+    placed = place_window(box, pyramid.size, size)
+    ox0, oy0, ox1, oy1 = placed.rect
+    part = np.asarray(pyramid.resample(placed.visible, (ox1 - ox0, oy1 - oy0)))
     # Downscaled, the master's fine texture is its grain at this scale: match that, not just noise.
     sigma = np.maximum(estimate_grain(part), fine_detail(part)) if grain else None
     canvas, generated = expand_canvas(part, (-ox0, -oy0, size[0] - ox0, size[1] - oy0), rng=rng, grain=grain,
                                       sigma=sigma)
-    # The exact window drawn: the visible part maps onto [ox0, ox1) × [oy0, oy1) of the output.
-    sx, sy = (ox1 - ox0) / (ix1 - ix0), (oy1 - oy0) / (iy1 - iy0)
-    drawn = (ix0 - ox0 / sx, iy0 - oy0 / sy, ix0 + (size[0] - ox0) / sx, iy0 + (size[1] - oy0) / sy)
-    return Rendered(Image.fromarray(canvas), drawn, generated.astype(np.float32),
+    return Rendered(Image.fromarray(canvas), placed.drawn, generated.astype(np.float32),
                     None if sigma is None else sigma.tolist(), size)
 
 

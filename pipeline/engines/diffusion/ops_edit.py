@@ -142,14 +142,9 @@ def clean_op(inputs: OpInputs, params: CleanParams, ctx: OpContext) -> OpResult:
 
 def swap_op(inputs: OpInputs, params: SwapParams, ctx: OpContext) -> OpResult:
     """Regenerate the region from the prompt; without a prompt it is a colour/image swap (classical)."""
-    from pipeline.ops.swap import swap
+    from pipeline.ops.swap import check_inputs, swap
 
-    if params.box is not None and params.region != "box":
-        raise BadRequest(f"swap: `box` is only used with region=box (region is {params.region!r})")
-    if params.color and params.use_image:
-        raise BadRequest("swap: give either `color` or `use_image`, not both")
-    if params.use_image and "replacement" not in inputs.extras:
-        raise BadRequest("swap: use_image=true needs an uploaded replacement image (the `replacement` input)")
+    check_inputs(inputs, params)
     if not params.prompt.strip():
         return run_classical(swap, inputs, params, ctx, "no `prompt`, so this is a colour/image swap")
     soft = region_mask(inputs.image, params.region, box=params.box, extras=inputs.extras, cache=ctx.cache)

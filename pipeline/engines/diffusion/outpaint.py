@@ -20,6 +20,7 @@ from pipeline.engines.classical.inpaint import add_grain
 from pipeline.engines.classical.masks import dilate
 from pipeline.engines.classical.outpaint import estimate_grain
 from pipeline.engines.classical.pyramid import FloatBox, pyramid_for
+from pipeline.engines.classical.render import place_window
 from pipeline.engines.classical.rgba import split_alpha
 from pipeline.engines.diffusion.blend import colour_match, composite, seam_offset
 from pipeline.engines.diffusion.fill import fill_canvas
@@ -44,22 +45,16 @@ def _place(
     image: Image.Image, cache: dict[str, Any], box: FloatBox, size: tuple[int, int]
 ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int, int, int], FloatBox]:
     """Visible part resampled to output scale on an edge-replicated canvas; its rect; the exact box."""
-    x0, y0, x1, y1 = box
-    w, h = image.size
-    ix0, iy0, ix1, iy1 = max(x0, 0.0), max(y0, 0.0), min(x1, float(w)), min(y1, float(h))
-    ox0, oy0 = round((ix0 - x0) * size[0] / (x1 - x0)), round((iy0 - y0) * size[1] / (y1 - y0))
-    ox1 = max(ox0 + 1, round((ix1 - x0) * size[0] / (x1 - x0)))
-    oy1 = max(oy0 + 1, round((iy1 - y0) * size[1] / (y1 - y0)))
-    part = pyramid_for(image, cache).resample((ix0, iy0, ix1, iy1), (ox1 - ox0, oy1 - oy0))
+    placed = place_window(box, image.size, size)
+    ox0, oy0, ox1, oy1 = placed.rect
+    part = pyramid_for(image, cache).resample(placed.visible, (ox1 - ox0, oy1 - oy0))
     rgb, alpha = split_alpha(part)
     pads = (oy0, size[1] - oy1, ox0, size[0] - ox1)
     canvas = cv2.copyMakeBorder(rgb, *pads, cv2.BORDER_REPLICATE)
     full_alpha = None
     if alpha is not None:
         full_alpha = cv2.copyMakeBorder(alpha, *pads, cv2.BORDER_CONSTANT, value=255)
-    sx, sy = (ox1 - ox0) / (ix1 - ix0), (oy1 - oy0) / (iy1 - iy0)
-    drawn = (ix0 - ox0 / sx, iy0 - oy0 / sy, ix0 + (size[0] - ox0) / sx, iy0 + (size[1] - oy0) / sy)
-    return canvas, full_alpha, (ox0, oy0, ox1, oy1), drawn
+    return canvas, full_alpha, placed.rect, placed.drawn
 
 
 def draw_window(

@@ -90,4 +90,6 @@ def test_progress_edits_are_throttled_and_coalesced(slack: Harness) -> None:
     reply.finish("✅ 50/50")
     message = slack.message_with("✅ 50/50")
     edits = slack.fake.of("chat.update", ts=message["ts"])
+    # 49 progress lines and the finish inside one interval: coalesced into the first and the last
+    # (without the throttle this sees 8+ edits), and the final text is the one that stays.
     assert 1 <= len(edits) <= 2 and edits[-1].params["text"] == "✅ 50/50"
