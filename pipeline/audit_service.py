@@ -36,6 +36,7 @@ def audit_delivery(
         image = Image.open(path)  # keep the encoder's header info: the texture check reads it
         image.load()
         mask_key = asset.geometry.get("generated_mask")
+        designed_key = asset.geometry.get("designed_mask")
         items.append(
             AuditItem(
                 path=str(path),
@@ -43,7 +44,10 @@ def audit_delivery(
                 spec=asset.spec,
                 geometry=Geometry.from_json(asset.geometry),
                 generated_mask=load_mask(runtime.blobs, mask_key) if mask_key else None,
-                overlay_mask=_brand_overlay(asset.params, image.size),
+                overlay_mask=_overlay(
+                    _brand_overlay(asset.params, image.size),
+                    load_mask(runtime.blobs, designed_key) if designed_key else None,
+                ),
                 encoding=probe(path.read_bytes()),  # exact quality, WebP included
                 lineage=_lineage(asset.params, asset.engine, asset.seed),
             )
@@ -90,6 +94,14 @@ def _brand_overlay(params: dict[str, Any], size: tuple[int, int]) -> Any:
                     ]
                 )
     return overlay_mask(size, boxes) if boxes else None
+
+
+def _overlay(brand: Any, designed: Any) -> Any:
+    """Pixels never compared with the master: brand's boxes and the designed mask (panels, copy)."""
+    if designed is None:
+        return brand
+    designed = designed > 0.5
+    return designed if brand is None else brand | designed
 
 
 def _lineage(params: dict[str, Any], engine: str | None, seed: int | None) -> dict[str, Any]:

@@ -15,10 +15,11 @@ from typing import Any
 
 from PIL import Image
 
-from pipeline.assets import encode_intermediate, jsonable, load_stored_image, store_mask
+from pipeline.assets import encode_intermediate, jsonable, load_mask, load_stored_image, store_mask
 from pipeline.errors import OpFailed, UserFacingError, new_ref
 from pipeline.jobs import WorkUnit, unit_from_job
 from pipeline.ops.base import Geometry, OpContext, OpInputs, OpResult
+from pipeline.ops.carry import Carried
 from pipeline.ops.registry import get_op
 from pipeline.plan import MASTER
 from pipeline.runtime import Runtime
@@ -70,7 +71,8 @@ class LocalExecutor:
         self.progress = progress or (lambda unit, status: None)
         self.diffusion = diffusion
         self.cache: dict[str, Any] = {}  # shared by all ops of this batch (pyramid, subject, …)
-        self._images: dict[int, tuple[Image.Image, Geometry]] = {}  # result asset id → pixels
+        # result asset id → pixels, their frame and what the chain carries (masks, layout)
+        self._images: dict[int, tuple[Image.Image, Geometry, Carried]] = {}
 
     def run(self, job_ids: list[int]) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
@@ -127,19 +129,26 @@ class LocalExecutor:
             raise OpFailed(f"job {depends_on[0]} has no result")
         return parent.result_asset_id
 
-    def _input_pixels(self, unit: WorkUnit, parent_asset_id: int) -> tuple[Image.Image, Geometry]:
+    def _input_pixels(self, unit: WorkUnit, parent_asset_id: int) -> tuple[Image.Image, Geometry, Carried]:
         if unit.input == MASTER:
-            return self.inputs.master, Geometry.identity(self.inputs.master.size)
+            return self.inputs.master, Geometry.identity(self.inputs.master.size), Carried()
         if parent_asset_id not in self._images:
             with read_session(self.runtime.engine) as s:
                 parent = campaigns.get_asset(s, parent_asset_id)
             assert parent is not None
             image = load_stored_image(self.runtime.blobs, parent.sha256)
-            self._images[parent_asset_id] = (image, Geometry.from_json(parent.geometry))
+            self._images[parent_asset_id] = (image, Geometry.from_json(parent.geometry),
+                                             self._stored_carry(parent.geometry))
         return self._images[parent_asset_id]
 
+    def _stored_carry(self, geometry: dict[str, Any]) -> Carried:
+        """The masks and layout an earlier job stored with its asset (an edit shared by variants)."""
+        masks = {name: load_mask(self.runtime.blobs, geometry[f"{name}_mask"]) if geometry.get(f"{name}_mask")
+                 else None for name in ("generated", "designed")}
+        return Carried(masks["generated"], masks["designed"], geometry.get("layout"))
+
     def _execute(self, job_id: int, unit: WorkUnit, parent_asset_id: int, parent_sha: str) -> Asset:
-        image, geometry = self._input_pixels(unit, parent_asset_id)
+        image, geometry, carried = self._input_pixels(unit, parent_asset_id)
         runs: list[OpRun] = []
         steps: list[dict[str, Any]] = []
         notes: list[str] = []
@@ -166,10 +175,13 @@ class LocalExecutor:
             )
             started = time.perf_counter()
             result = op.fn(
-                OpInputs(image, self.inputs.master, geometry, self.inputs.extras, self.inputs.texts),
+                OpInputs(image, self.inputs.master, geometry, self.inputs.extras, self.inputs.texts,
+                         generated_mask=carried.generated, designed_mask=carried.designed,
+                         layout=carried.layout),
                 params,
                 ctx,
             )
+            carried = carried.after(geometry, result)
             runs.append(
                 OpRun(
                     job_id=job_id,
@@ -196,7 +208,7 @@ class LocalExecutor:
             image, geometry = result.image, result.geometry
         assert result is not None
         runs[0].input_sha256 = parent_sha
-        return self._store(job_id, unit, parent_asset_id, result, steps, notes, runs)
+        return self._store(job_id, unit, parent_asset_id, result, carried, steps, notes, runs)
 
     def _store(
         self,
@@ -204,6 +216,7 @@ class LocalExecutor:
         unit: WorkUnit,
         parent_asset_id: int,
         result: OpResult,
+        carried: Carried,
         steps: list[dict[str, Any]],
         notes: list[str],
         runs: list[OpRun],
@@ -212,9 +225,12 @@ class LocalExecutor:
         fmt = result.format or "png"
         key = self.runtime.blobs.put_bytes(data)
         geometry = result.geometry.to_json()
-        if result.generated_mask is not None:
-            geometry["generated_mask"] = store_mask(self.runtime.blobs, result.generated_mask)
-            geometry["generated_fraction"] = float(result.generated_mask.mean())
+        for name, mask in (("generated", carried.generated), ("designed", carried.designed)):
+            if mask is not None:
+                geometry[f"{name}_mask"] = store_mask(self.runtime.blobs, mask)
+                geometry[f"{name}_fraction"] = round(float(mask.mean()), 6)
+        if carried.layout is not None:
+            geometry["layout"] = jsonable(carried.layout)
         with session_scope(self.runtime.engine) as s:
             job = job_repo.get_job(s, job_id)
             assert job is not None
@@ -249,7 +265,7 @@ class LocalExecutor:
                 log_op_run(s, run)
             assert asset.id is not None
             job_repo.finish_job(s, job_id, asset.id)
-        self._images[asset.id] = (result.image, result.geometry)
+        self._images[asset.id] = (result.image, result.geometry, carried)
         return asset
 
 

@@ -64,6 +64,8 @@ class Pair:
     @cached_property
     def cast_gains(self) -> np.ndarray:
         """Per-channel linear gains taking the variant's grey world onto the reference's."""
+        if self.compare is not None and not self.compare.any():
+            return np.ones(3)  # every pixel generated or designed: no white balance to compare
         ref = colorspace.grey_world(self.reference_linear, self.compare, linear=True)
         var = colorspace.grey_world(self.variant_linear, self.compare, linear=True)
         return ref / np.maximum(var, 1e-6)

@@ -100,6 +100,12 @@ class OpInputs:
     geometry: Geometry
     extras: dict[str, Image.Image] = field(default_factory=dict)
     texts: dict[str, bytes] = field(default_factory=dict)  # e.g. an SVG logo's source, a font file
+    # What earlier steps of the chain made, carried at ``image``'s size by the executor (None: none):
+    # generated pixels (expand, swap, fill), designed pixels (layout panels, logo, copy, scrims)
+    # and the layout record of a `fit` that composed a panel (boxes in ``image`` pixels).
+    generated_mask: np.ndarray | None = None
+    designed_mask: np.ndarray | None = None
+    layout: dict[str, Any] | None = None
 
 
 @dataclass
@@ -112,6 +118,11 @@ class OpResult:
     model: str | None = None
     # Pixels the op invented (1 = generated), at output size; the audit checks them separately.
     generated_mask: np.ndarray | None = None
+    # Pixels the op designed (1 = layout panel, logo, copy, scrim), at output size: never compared
+    # with the master; the audit checks brand colour and copy legibility there instead.
+    designed_mask: np.ndarray | None = None
+    # A layout composed by `fit` (panel box, fill, photo box; output pixels): later steps place copy there.
+    layout: dict[str, Any] | None = None
     record: dict[str, Any] = field(default_factory=dict)  # op-specific provenance (crop box, rule, …)
     encoded: bytes | None = None  # set by ops that produce the final file bytes (export)
     format: str | None = None

@@ -1,0 +1,88 @@
+"""Key regions: the parts of a master that no variant may cut and no logo or copy may cover.
+
+A designer frames around the *key region* (the faces with head and shoulders; the product; the
+main mass of a landscape) and treats the rest as context that may be cropped away. ``fit`` keeps
+key regions whole; ``brand`` never draws over a ``face`` or ``product`` box. Regions are found once
+per master (cached in the batch's ``OpContext.cache``) in master pixels and mapped into any
+variant's frame through its :class:`~pipeline.ops.base.Geometry`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from PIL import Image
+
+from pipeline.engines.classical.subject import Subject, detect_subject_cached, head_and_shoulders
+from pipeline.ops.base import Geometry
+
+FloatBox = tuple[float, float, float, float]
+KeyKind = Literal["face", "person", "product", "mass"]
+# Kinds that brand may never cover (a person's shoulders may carry a logo's corner; a face never).
+NO_COVER: frozenset[str] = frozenset({"face", "product"})
+_ALPHA_SOLID = 128  # alpha above this is the product of a cut-out packshot
+
+
+@dataclass(frozen=True)
+class KeyRegion:
+    kind: KeyKind
+    box: FloatBox  # left, top, right, bottom in the pixels of the frame it was mapped to
+
+    @property
+    def area(self) -> float:
+        return max(0.0, self.box[2] - self.box[0]) * max(0.0, self.box[3] - self.box[1])
+
+    def to_record(self) -> dict[str, Any]:
+        return {"kind": self.kind, "box": [round(v, 2) for v in self.box]}
+
+
+def alpha_box(image: Image.Image) -> FloatBox | None:
+    """The bounding box of a cut-out's opaque pixels, or None when the image has no real transparency."""
+    if image.mode != "RGBA":
+        return None
+    alpha = np.asarray(image.getchannel("A"))
+    if int(alpha.min()) >= 250:
+        return None
+    solid = alpha > _ALPHA_SOLID
+    if not solid.any():
+        return None
+    rows, cols = np.flatnonzero(solid.any(axis=1)), np.flatnonzero(solid.any(axis=0))
+    return (float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1))
+
+
+def regions_of(subject: Subject, image: Image.Image | None = None) -> list[KeyRegion]:
+    """Key regions of an image from its detected subject (and its alpha channel, for a cut-out)."""
+    if subject.faces:
+        found: list[KeyRegion] = []
+        for face in subject.faces:
+            found.append(KeyRegion("face", tuple(float(v) for v in face)))  # type: ignore[arg-type]
+            person = head_and_shoulders(face, subject.image_size)
+            found.append(KeyRegion("person", tuple(float(v) for v in person)))  # type: ignore[arg-type]
+        return found
+    cut_out = alpha_box(image) if image is not None else None
+    if cut_out is not None:
+        return [KeyRegion("product", cut_out)]
+    kind: KeyKind = "product" if subject.source == "saliency" else "mass"
+    return [KeyRegion(kind, tuple(float(v) for v in subject.box))]  # type: ignore[arg-type]
+
+
+def key_regions(image: Image.Image, cache: dict[str, Any]) -> list[KeyRegion]:
+    """Key regions of ``image`` in its own pixels (subject detection shared through ``cache``)."""
+    return regions_of(detect_subject_cached(image, cache), image)
+
+
+def regions_in_frame(regions: list[KeyRegion], geometry: Geometry) -> list[KeyRegion]:
+    """Master-pixel regions mapped into the output frame of ``geometry`` (clipped; those outside dropped)."""
+    sx, sy = geometry.scale
+    left, top = geometry.source_box[0], geometry.source_box[1]
+    width, height = geometry.output_size
+    mapped = []
+    for region in regions:
+        x0, y0, x1, y1 = region.box
+        box = (max(0.0, (x0 - left) * sx), max(0.0, (y0 - top) * sy),
+               min(float(width), (x1 - left) * sx), min(float(height), (y1 - top) * sy))
+        if box[2] > box[0] and box[3] > box[1]:
+            mapped.append(KeyRegion(region.kind, box))
+    return mapped
