@@ -16,6 +16,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageFont
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -57,6 +58,11 @@ class BrandKit:
     cta: str
     accent_color: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    def style(self) -> dict[str, Any]:
+        """What ops may read of the kit besides the logo and font (``OpInputs.style``): its colours."""
+        colours = {"text": self.text_color, **({"accent": self.accent_color} if self.accent_color else {})}
+        return {"kit": self.name, "colors": colours}
 
 
 def load_brand_kit(path: Path) -> BrandKit:

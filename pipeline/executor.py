@@ -44,6 +44,7 @@ class Inputs:
     extras: dict[str, Image.Image] = field(default_factory=dict)
     texts: dict[str, bytes] = field(default_factory=dict)
     provenance: dict[str, str] = field(default_factory=dict)
+    style: dict[str, Any] = field(default_factory=dict)  # the brand kit's colours and layout choices
 
 
 @dataclass
@@ -177,7 +178,7 @@ class LocalExecutor:
             result = op.fn(
                 OpInputs(image, self.inputs.master, geometry, self.inputs.extras, self.inputs.texts,
                          generated_mask=carried.generated, designed_mask=carried.designed,
-                         layout=carried.layout),
+                         layout=carried.layout, style=self.inputs.style),
                 params,
                 ctx,
             )

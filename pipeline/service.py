@@ -112,6 +112,7 @@ def run_plan(
         extras=extras,
         texts=texts,
         provenance={"campaign": str(master.campaign_id), "master_sha256": master.asset.sha256},
+        style=brand.style() if brand is not None else {},
     )
     executor = LocalExecutor(runtime, inputs, engine=engine, progress=progress, diffusion=diffusion)
     return Delivery(executor.run(job_ids))
@@ -131,7 +132,7 @@ def _run_on_workers(
     assert master.asset.id is not None
     font = brand.font_bytes if brand is not None and brand.font_bytes else None
     outcomes = run_on_workers(runtime, job_ids, master_asset_id=master.asset.id, logo_png=logo_png, font=font,
-                              progress=progress)
+                              style=brand.style() if brand is not None else None, progress=progress)
     return Delivery(outcomes)
 
 

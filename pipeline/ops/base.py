@@ -106,6 +106,9 @@ class OpInputs:
     generated_mask: np.ndarray | None = None
     designed_mask: np.ndarray | None = None
     layout: dict[str, Any] | None = None
+    # The brand kit's style, when the request has one: colours (``text``, ``accent``: #RRGGBB) and the
+    # kit's layout preferences (``panel``: which fill layout panels use). Empty without a kit.
+    style: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -45,6 +45,7 @@ def run_on_workers(
     master_asset_id: int,
     logo_png: bytes | None = None,
     font: bytes | None = None,
+    style: dict[str, object] | None = None,
     progress: Progress | None = None,
 ) -> list[Outcome]:
     """``queue=celery``: record the inputs on the jobs as blobs, send them, and wait for the rows.
@@ -57,6 +58,8 @@ def run_on_workers(
         recorded["logo"] = runtime.blobs.put_bytes(logo_png)
     if font is not None:
         recorded["font"] = runtime.blobs.put_bytes(font)
+    if style:
+        recorded["style"] = style
     with session_scope(runtime.engine) as s:
         for job_id in job_ids:
             job = job_repo.get_job(s, job_id)

@@ -142,7 +142,7 @@ def _warm_inputs(runtime: Runtime, job: Job) -> tuple[Inputs, dict[str, Any]]:
         str(runtime.settings.resolved_database_url),
         str(job.campaign_id),
         str(job.input_asset_id),
-        *(str(recorded.get(k)) for k in ("master_asset_id", "logo", "font")),
+        *(str(recorded.get(k)) for k in ("master_asset_id", "logo", "font", "style")),
     )
     if key in _WARM:
         _WARM.move_to_end(key)
@@ -176,6 +176,7 @@ def inputs_for(runtime: Runtime, job: Job) -> Inputs:
         extras=extras,
         texts=texts,
         provenance={"campaign": str(job.campaign_id), "master_sha256": master.sha256},
+        style=dict(recorded.get("style") or {}),
     )
 
 
