@@ -11,9 +11,10 @@ PYTEST_WORKERS ?= 2
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Base install only: the demo runs the classical engine on the CPU, no torch needed.
+# The demo runs the classical engine on the CPU (no torch); the faces extra gives the audit's subject
+# check its models (dlib's prebuilt wheel, the 5-point landmark and ResNet descriptor files).
 $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[faces]'
 	touch $@
 
 # torch first and pinned: a bare or open-ended torch pulls a multi-GB CUDA build.

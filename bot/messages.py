@@ -148,8 +148,9 @@ def progress_text(states: dict[str, str], *, label: str = "") -> str:
 def result_comment(unit: str, asset: Asset, v: Vocabulary) -> str:
     kb = asset.size_bytes / 1000
     size = f"{kb / 1000:.1f} MB" if kb >= 1000 else f"{kb:.0f} KB"
+    warnings = "".join(f"\n{note}" for note in asset.notes if note.startswith("⚠️"))  # low resolution …
     return (f"`{unit}` · {size_label(asset)} · {size} · seed {asset.seed} · {v.emoji('approve')} approve · "
-            f"{v.emoji('reject')} reject · {v.emoji('rerun')} re-run")
+            f"{v.emoji('reject')} reject · {v.emoji('rerun')} re-run{warnings}")
 
 
 def failure_text(error: str, v: Vocabulary) -> str:

@@ -18,6 +18,7 @@ from pipeline.audit_service import audit_delivery
 from pipeline.brandkit import BrandKit, load_brand_kit
 from pipeline.errors import UserFacingError
 from pipeline.plan import Plan
+from pipeline.preflight import resolution_notes
 from pipeline.runtime import Runtime
 from pipeline.service import Delivery, deliver_files, ingest_master, run_plan
 from storage.settings import Settings
@@ -49,6 +50,9 @@ def produce(settings: Settings, job: RunRequest, *, console: Console, errors: Co
     except UserFacingError as exc:
         errors.print(f"[red]⚠️  {escape(str(exc))}[/red]", highlight=False)
         return EXIT_BAD_INPUT
+    warnings = resolution_notes(plan, master.loaded.image.size, engine)
+    if warnings:
+        plan = plan.model_copy(update={"notes": [*plan.notes, *warnings]})
     _print_plan(console, plan)
     with _progress(console) as bar:
         task = bar.add_task("variants", total=len(plan.variants()) or 1)

@@ -13,6 +13,7 @@ from pipeline import campaigns
 from pipeline.batches import estimate_seconds, load_plan, save_plan
 from pipeline.campaigns import NO_MASTER
 from pipeline.errors import BadRequest, UserFacingError
+from pipeline.preflight import resolution_notes
 from pipeline.queue_local import task_key
 from storage.db import read_session
 from storage.models import Asset, AuditRun, Campaign
@@ -38,9 +39,11 @@ def propose(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts:
     except UserFacingError as exc:
         deps.outbox.post(f"{key}:refused", channel, thread_ts, user_message(exc))
         return None
-    plan = plan.model_copy(update={"request": request})  # keep the planner's own label (e.g. a fallback)
-    plan_id = save_plan(deps.runtime, campaign_id=campaign.id, user=user, plan=plan)
     master = campaigns.get_asset(deps.runtime, campaign.master_asset_id)
+    warnings = resolution_notes(plan, (master.width, master.height), settings.engine) if master else []
+    # keep the planner's own label (e.g. a fallback); low-resolution warnings go with the plan to the thread
+    plan = plan.model_copy(update={"request": request, "notes": [*plan.notes, *warnings]})
+    plan_id = save_plan(deps.runtime, campaign_id=campaign.id, user=user, plan=plan)
     text = messages.plan_text(plan, settings, estimate_seconds(plan, settings.engine, master))
     auto = len(plan.variants()) <= settings.slack_auto_run_max
     if auto:

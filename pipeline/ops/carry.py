@@ -77,11 +77,17 @@ def remap_box(box: list[float], before: Geometry, after: Geometry) -> list[float
     """A box in ``before``'s output pixels, in ``after``'s output pixels."""
     sx, ox = _axis_map(before, after, 0)
     sy, oy = _axis_map(before, after, 1)
-    return [round((box[0] - ox) / sx, 3), round((box[1] - oy) / sy, 3),
-            round((box[2] - ox) / sx, 3), round((box[3] - oy) / sy, 3)]
+    return [
+        round((box[0] - ox) / sx, 3),
+        round((box[1] - oy) / sy, 3),
+        round((box[2] - ox) / sx, 3),
+        round((box[3] - oy) / sy, 3),
+    ]
 
 
 def remap_layout(layout: dict[str, Any], before: Geometry, after: Geometry) -> dict[str, Any]:
     """Every ``*_box`` entry of a layout record moved into ``after``'s frame; the rest unchanged."""
-    return {key: remap_box(value, before, after) if key.endswith("_box") and value is not None else value
-            for key, value in layout.items()}
+    return {
+        key: remap_box(value, before, after) if key.endswith("_box") and value is not None else value
+        for key, value in layout.items()
+    }

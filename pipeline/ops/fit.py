@@ -6,35 +6,46 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.engines.classical.crop import FloatBox, safe_zone_notes
-from pipeline.engines.classical.framing import at_source_scale, fit_window
+from pipeline.engines.classical.crop import FloatBox, crop_window, safe_zone_notes
+from pipeline.engines.classical.edges import edge_structure_cached
+from pipeline.engines.classical.fitrule import decide
+from pipeline.engines.classical.framing import at_source_scale
 from pipeline.engines.classical.pyramid import pyramid_for
 from pipeline.engines.classical.render import render_window
-from pipeline.engines.classical.subject import detect_subject_cached
+from pipeline.engines.classical.subject import FaceBox, Subject, detect_subject_cached
 from pipeline.errors import BadRequest
 from pipeline.ops.base import OpContext, OpInputs, OpParams, OpResult
 from pipeline.ops.fields import SpecName
+from pipeline.ops.framed import enlargement_notes, is_cutout, layout_result, packshot_result
 from pipeline.ops.registry import op
 from pipeline.specs import ChannelSpec, get_spec
 
 
 class FitParams(OpParams):
-    """Make a spec from the master: crop when the subject fits with margin, otherwise expand just enough, then crop.
+    """Make a spec from the master the way a designer would: crop, expand a little, or lay it out with a panel.
 
-    Rule: take the largest crop of the target aspect that contains the subject plus `margin`. If none
-    exists inside the frame, pad the canvas by the least amount that makes one (never more than
-    `max_expand` of the output), then crop. The chosen rule is recorded per variant.
-    With `output="source"` the window is drawn at the source image's own scale (smaller than the
-    spec) so that a following `upscale` step does the enlarging, with a model on the diffusion engine.
+    Rule (recorded per variant with its reason): crop whenever a crop of the target aspect keeps the key
+    region (the people's heads; the product; the main mass) with `margin`; else expand by the least amount,
+    on calm edges only and only as far as the engine honestly continues a photo (classical ≈ 20 %, a fill
+    model up to `max_expand`); else — and always for banner-shaped extremes — a layout: the key region on
+    one part of the frame and a designed panel (brand colour, border gradient or blurred ambient) for the
+    rest, which carries the copy. A cut-out packshot (transparent background) is framed on a designed
+    backdrop. With `output="source"` a crop or expansion is drawn at the source image's own scale so that a
+    following `upscale` step does the enlarging, with a model on the diffusion engine.
     """  # noqa: E501  (the first line is the tool summary; kept whole)
 
     spec: SpecName = Field(description="Target channel spec name.")
     margin: float = Field(
-        0.08, ge=0, le=0.5, description="Space kept around the subject, as a fraction of the crop.")
+        0.08, ge=0, le=0.5, description="Space kept around the key region, as a fraction of the crop.")
     max_expand: float = Field(
-        0.6, ge=0, le=0.9, description="Largest share of the output that may be generated.")
+        0.6, ge=0, le=0.9, description="Largest share of the output that may be generated (a fill model; "
+        "the classical engine stops at about 20 %).")
     prefer: Literal["auto", "crop", "expand"] = Field(
         "auto", description="Force crop-only or expand-first, or decide.")
+    panel: Literal["auto", "brand", "border_gradient", "ambient", "white", "transparent"] = Field(
+        "auto", description="Fill of a layout's panel (brand colour, border gradient, blurred ambient) or of "
+        "a cut-out packshot's backdrop (white, brand, transparent where the format allows); auto = the brand "
+        "kit's choice, else brand colour on display banners and a border gradient elsewhere.")
     prompt: str = Field("", max_length=2000, description="What generated areas show (diffusion engine).")
     output: Literal["spec", "source"] = Field(
         "spec",
@@ -43,7 +54,7 @@ class FitParams(OpParams):
         "and does the enlarging. keyart sets `source` itself when an `upscale` step follows.")
 
 
-@op("fit", version="1.0.0")
+@op("fit", version="2.0.0")
 def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     if ctx.engine == "diffusion":
         from pipeline.engines.diffusion.ops import fit_op
@@ -52,31 +63,59 @@ def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     spec = get_spec(params.spec)
     image = inputs.image
     subject = detect_subject_cached(image, ctx.cache)
-    framing = fit_window(subject, spec.aspect_ratio, params.margin, params.max_expand, params.prefer,
-                         spec.safe_zone)
+    if is_cutout(inputs):
+        return packshot_result(inputs, params, spec, ctx, subject, "classical")
+    if params.prefer == "crop":
+        return _forced_crop(inputs, params, spec, ctx, subject)
+    decision = decide(subject, spec, engine="classical", margin=params.margin, max_expand=params.max_expand,
+                      edges=edge_structure_cached(image, ctx.cache), prefer=params.prefer)
+    if decision.rule == "layout":
+        return layout_result(inputs, decision, params, spec, ctx, subject, "classical")
+    return _window_result(inputs, params, spec, ctx, subject, decision.box, decision.rule, decision.reason)
+
+
+def _forced_crop(inputs: OpInputs, params: FitParams, spec: ChannelSpec, ctx: OpContext,
+                 subject: Subject) -> OpResult:
+    """prefer=crop: the largest crop around the subject, even if context (never the main face) is lost."""
+    box, placement = crop_window(subject, spec.aspect_ratio, params.margin, "subject", spec.safe_zone)
     main = subject.primary_face()
-    if params.prefer == "crop" and main is not None and main in framing.cut:
+    if main is not None and main in placement.cut:
         raise BadRequest(f"a crop to `{spec.name}` ({spec.aspect}) would cut the main face of this "
-                         f"{image.width}×{image.height} image; use prefer=auto so `fit` can widen the canvas")
-    box, size, sized = output_window(framing.box, image.size, params, spec)
+                         f"{inputs.image.width}×{inputs.image.height} image; use prefer=auto so `fit` can "
+                         "lay it out")
+    return _window_result(inputs, params, spec, ctx, subject, box, "crop",
+                          "cropped to the target aspect: forced by prefer=crop", cut=placement.cut)
+
+
+def _window_result(inputs: OpInputs, params: FitParams, spec: ChannelSpec, ctx: OpContext, subject: Subject,
+                   window: FloatBox, rule: str, reason: str, cut: list[FaceBox] | None = None) -> OpResult:
+    """A crop or an expansion: the window drawn (and continued where it leaves the image) at its size."""
+    image = inputs.image
+    box, size, sized = output_window(window, image.size, params, spec)
     rendered = render_window(pyramid_for(image, ctx.cache), box, size, rng=ctx.rng())
-    kept = [f for f in subject.faces if f not in framing.cut]
-    notes = [*framing.notes, *safe_zone_notes(rendered.box, kept, spec.safe_zone, spec.name), *sized]
-    if params.prompt and framing.rule != "crop":
+    cut = cut or []
+    kept = [f for f in subject.faces if f not in cut]
+    scale = size[0] / (rendered.box[2] - rendered.box[0]) * (spec.width / size[0])
+    notes = [reason, *safe_zone_notes(rendered.box, kept, spec.safe_zone, spec.name), *sized,
+             *enlargement_notes(scale, spec, "classical", inputs)]
+    if params.prompt and rule != "crop":
         notes.append("the classical engine ignores `prompt`: it continues the edges instead")
     record = {
-        "rule": framing.rule,
+        "rule": rule,
+        "reason": reason,
         "box": [round(v, 3) for v in rendered.box],
         "generated_share": round(float(rendered.generated.mean()), 4),
         "grain_sigma": None if rendered.grain_sigma is None else [round(v, 3) for v in rendered.grain_sigma],
         "subject": subject.to_record(),
-        "cut_faces": [list(f) for f in framing.cut],
+        "cut_faces": [list(f) for f in cut],
         "prefer": params.prefer,
         "output": params.output,
         "size": list(size),
+        "enlargement": round(scale, 3),
     }
     return OpResult(rendered.image, inputs.geometry.then_crop(rendered.box, size), notes, seed=ctx.seed,
-                    engine="classical", generated_mask=rendered.generated, record=record)
+                    engine="classical", record=record,
+                    generated_mask=rendered.generated if rendered.generated.any() else None)
 
 
 def output_window(box: FloatBox, image_size: tuple[int, int], params: FitParams,

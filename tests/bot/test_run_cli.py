@@ -174,10 +174,12 @@ def test_upscaled_variant_is_framed_at_the_masters_scale_then_enlarged(
     steps = json.loads(params)["steps"]
     assert [s["op"] for s in steps] == ["fit", "upscale", "export"]
     fitted, upscaled = steps[0]["record"], steps[1]["record"]
-    # fit drew the window 1:1 from the master; upscale enlarged that frame to the spec, a pure resize.
+    # fit laid the banner out at the master's own scale (its photo part ~1:1, no enlargement); upscale
+    # enlarged that frame to the spec, a pure resize.
     width, height = fitted["size"]
     assert steps[0]["params"]["output"] == "source" and width < spec.width and height < spec.height
-    assert fitted["box"][2] - fitted["box"][0] == width and fitted["box"][3] - fitted["box"][1] == height
+    assert fitted["rule"] == "layout" and fitted["layout"]["scale"] == pytest.approx(1.0, abs=0.05)
+    assert abs(width / height - spec.aspect_ratio) < spec.aspect_ratio / height
     assert upscaled["method"] == "lanczos-tiled+unsharp" and upscaled["size"] == list(spec.size)
     assert upscaled["factor"] == pytest.approx(spec.width / width, rel=0.01) and upscaled["factor"] > 2
     assert not any("centre-cropped" in n for n in steps[1]["notes"])

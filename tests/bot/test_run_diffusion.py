@@ -18,10 +18,11 @@ from pipeline.specs import get_spec
 
 pytest.importorskip("diffusers", reason="the diffusion extra is not installed")
 
-# clean → swap by prompt (shared edits), then fit/outpaint, an img2img re-render, and export.
+# clean → swap by prompt (shared edits), then fit (an outpaint; a layout for the banner-shaped
+# leaderboard), an img2img re-render, and export.
 REQUEST = (
-    "IAB 300x250 and the leaderboard; re-render the square feed at 30 %; remove the specks; "
-    "swap the background to a neon Tokyo skyline at dusk"
+    "expand the IAB 300x250 with a neon sky and the leaderboard; re-render the square feed at 30 %; "
+    "remove the specks; swap the background to a neon Tokyo skyline at dusk"
 )
 # fit frames (and outpaints) at the master's own scale and the SD x4 model does the enlarging. A 64²
 # master keeps the model's input small (its attention is quadratic in the tile: on the 256² master
@@ -77,9 +78,11 @@ def test_diffusion_run_end_to_end(tmp_path: Path, tiny_env: dict[str, str]) -> N
     report = json.loads((out / "audit.json").read_text())
     lineage = {a["spec"]: a["lineage"] for a in report["assets"]}
     assert all(lin["seed"] is not None for lin in lineage.values())
-    # The leaderboard needs an outpaint: a model made those pixels, and the lineage says so.
-    assert lineage["iab-leaderboard"]["engine"] == "diffusion"
-    assert lineage["iab-leaderboard"]["ops"][0]["op"] == "fit"
+    # The rectangle was expanded: a model made those pixels, and the lineage says so. The leaderboard
+    # is banner-shaped: a layout with a designed panel, whatever the engine (nothing generated).
+    assert lineage["iab-medium-rectangle"]["engine"] == "diffusion"
+    assert lineage["iab-medium-rectangle"]["ops"][0]["rule"] == "expand"
+    assert lineage["iab-leaderboard"]["ops"][0]["rule"] == "layout"
     assert [op["op"] for op in lineage["meta-feed-square"]["ops"]] == ["variant", "export"]
     assert lineage["meta-feed-square"]["ops"][0]["params"]["strength"] == pytest.approx(0.3)
     assert lineage["meta-feed-square"]["engine"] == "diffusion"
@@ -129,7 +132,7 @@ def test_upscale_runs_the_model_on_a_frame_at_the_masters_scale(
         assert im.size == get_spec("iab-leaderboard").size
     assert [op["op"] for op in lin["ops"]] == ["fit", "upscale", "export"]
     assert lin["ops"][0]["params"]["output"] == "source" and lin["engine"] == "diffusion"
-    assert lin["ops"][0]["rule"] == "expand+crop"  # the fill model outpainted the small frame
+    assert lin["ops"][0]["rule"] == "layout"  # banner-shaped: the small layout, enlarged by the model
     assert_model_upscaled(tmp_path / "data" / "keyart.db", "iab-leaderboard", tiny_env)
 
 

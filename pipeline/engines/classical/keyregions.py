@@ -12,17 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
 from PIL import Image
 
-from pipeline.engines.classical.subject import Subject, detect_subject_cached, head_and_shoulders
+from pipeline.engines.classical.subject import (
+    Subject,
+    alpha_box,
+    detect_subject_cached,
+    head,
+    head_and_shoulders,
+)
 from pipeline.ops.base import Geometry
 
 FloatBox = tuple[float, float, float, float]
-KeyKind = Literal["face", "person", "product", "mass"]
+KeyKind = Literal["face", "head", "person", "product", "mass"]
 # Kinds that brand may never cover (a person's shoulders may carry a logo's corner; a face never).
 NO_COVER: frozenset[str] = frozenset({"face", "product"})
-_ALPHA_SOLID = 128  # alpha above this is the product of a cut-out packshot
 
 
 @dataclass(frozen=True)
@@ -38,34 +42,24 @@ class KeyRegion:
         return {"kind": self.kind, "box": [round(v, 2) for v in self.box]}
 
 
-def alpha_box(image: Image.Image) -> FloatBox | None:
-    """The bounding box of a cut-out's opaque pixels, or None when the image has no real transparency."""
-    if image.mode != "RGBA":
-        return None
-    alpha = np.asarray(image.getchannel("A"))
-    if int(alpha.min()) >= 250:
-        return None
-    solid = alpha > _ALPHA_SOLID
-    if not solid.any():
-        return None
-    rows, cols = np.flatnonzero(solid.any(axis=1)), np.flatnonzero(solid.any(axis=0))
-    return (float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1))
-
-
 def regions_of(subject: Subject, image: Image.Image | None = None) -> list[KeyRegion]:
-    """Key regions of an image from its detected subject (and its alpha channel, for a cut-out)."""
+    """Key regions of an image from its detected subject (a cut-out's product comes from its alpha)."""
     if subject.faces:
         found: list[KeyRegion] = []
         for face in subject.faces:
-            found.append(KeyRegion("face", tuple(float(v) for v in face)))  # type: ignore[arg-type]
-            person = head_and_shoulders(face, subject.image_size)
-            found.append(KeyRegion("person", tuple(float(v) for v in person)))  # type: ignore[arg-type]
+            found.append(KeyRegion("face", _floats(face)))
+            found.append(KeyRegion("head", _floats(head(face, subject.image_size))))
+            found.append(KeyRegion("person", _floats(head_and_shoulders(face, subject.image_size))))
         return found
     cut_out = alpha_box(image) if image is not None else None
     if cut_out is not None:
-        return [KeyRegion("product", cut_out)]
-    kind: KeyKind = "product" if subject.source == "saliency" else "mass"
-    return [KeyRegion(kind, tuple(float(v) for v in subject.box))]  # type: ignore[arg-type]
+        return [KeyRegion("product", _floats(cut_out))]
+    kind: KeyKind = "product" if subject.key_kind == "product" else "mass"
+    return [KeyRegion(kind, _floats(subject.key_box))]
+
+
+def _floats(box: tuple[int, int, int, int]) -> FloatBox:
+    return (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
 
 
 def key_regions(image: Image.Image, cache: dict[str, Any]) -> list[KeyRegion]:
@@ -81,8 +75,12 @@ def regions_in_frame(regions: list[KeyRegion], geometry: Geometry) -> list[KeyRe
     mapped = []
     for region in regions:
         x0, y0, x1, y1 = region.box
-        box = (max(0.0, (x0 - left) * sx), max(0.0, (y0 - top) * sy),
-               min(float(width), (x1 - left) * sx), min(float(height), (y1 - top) * sy))
+        box = (
+            max(0.0, (x0 - left) * sx),
+            max(0.0, (y0 - top) * sy),
+            min(float(width), (x1 - left) * sx),
+            min(float(height), (y1 - top) * sy),
+        )
         if box[2] > box[0] and box[3] > box[1]:
             mapped.append(KeyRegion(region.kind, box))
     return mapped

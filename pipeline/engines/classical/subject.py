@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.engines.classical.faces import Detector, FaceBox, detect_faces
+from pipeline.engines.classical.objects import SCENE, product_box
 from pipeline.engines.classical.saliency import saliency_map, salient_box
 
 Box = tuple[int, int, int, int]
@@ -33,6 +34,14 @@ class Subject:
     source: Literal["faces", "saliency", "center"]
     image_size: tuple[int, int]
     detector: str = "none"  # "dlib" or "haar": which face detector ran
+    # The key region: what no variant may cut (the heads of the main faces; the product; else the
+    # main mass) and what kind it is. ``box`` above stays the wider context (head and shoulders …).
+    key: Box | None = None
+    key_kind: Literal["head", "product", "mass"] = "mass"
+
+    @property
+    def key_box(self) -> Box:
+        return self.key if self.key is not None else self.box
 
     def primary_face(self) -> FaceBox | None:
         """The face to keep whole when not all fit: the largest, ties broken by closeness to centre."""
@@ -49,13 +58,33 @@ class Subject:
 
     def to_record(self) -> dict[str, Any]:
         return {"source": self.source, "detector": self.detector, "box": list(self.box),
-                "faces": [list(f) for f in self.faces]}
+                "faces": [list(f) for f in self.faces], "key": list(self.key_box), "key_kind": self.key_kind}
+
+
+_ALPHA_SOLID = 128  # alpha above this is the product of a cut-out packshot
+
+
+def alpha_box(image: Image.Image) -> Box | None:
+    """The bounding box of a cut-out's opaque pixels, or None when the image has no real transparency."""
+    if image.mode != "RGBA":
+        return None
+    alpha = np.asarray(image.getchannel("A"))
+    if int(alpha.min()) >= 250:
+        return None
+    solid = alpha > _ALPHA_SOLID
+    if not solid.any():
+        return None
+    rows, cols = np.flatnonzero(solid.any(axis=1)), np.flatnonzero(solid.any(axis=0))
+    return (int(cols[0]), int(rows[0]), int(cols[-1] + 1), int(rows[-1] + 1))
 
 
 def _working_copy(image: Image.Image, long_side: int) -> tuple[np.ndarray, float]:
     """RGB uint8 copy with long side ≤ ``long_side`` and its scale (copy px per image px)."""
     if image.mode not in ("RGB", "RGBA", "L"):
         image = image.convert("RGB")
+    if image.mode == "RGBA":  # what is hidden under transparent pixels is not part of the picture
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image)
     scale = min(1.0, long_side / max(image.size))
     if scale < 1.0:
         size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
@@ -69,6 +98,21 @@ def head_and_shoulders(face: FaceBox, size: tuple[int, int]) -> Box:
     w, h = face[2] - face[0], face[3] - face[1]
     return (max(0, round(face[0] - 0.8 * w)), max(0, round(face[1] - 0.5 * h)),
             min(size[0], round(face[2] + 0.8 * w)), min(size[1], round(face[3] + 1.0 * h)))
+
+
+def head(face: FaceBox, size: tuple[int, int]) -> Box:
+    """A face box (eyebrows to chin) extended to the whole head: hair or a hat above, chin and neck below."""
+    w, h = face[2] - face[0], face[3] - face[1]
+    return (max(0, round(face[0] - 0.3 * w)), max(0, round(face[1] - 0.7 * h)),
+            min(size[0], round(face[2] + 0.3 * w)), min(size[1], round(face[3] + 0.3 * h)))
+
+
+def main_faces(faces: list[FaceBox]) -> list[FaceBox]:
+    """The faces a picture is about: at least 40 % of the largest one's area (faces come largest first)."""
+    if not faces:
+        return []
+    largest = (faces[0][2] - faces[0][0]) * (faces[0][3] - faces[0][1])
+    return [f for f in faces if (f[2] - f[0]) * (f[3] - f[1]) >= 0.4 * largest]
 
 
 def _union(boxes: list[Box]) -> Box:
@@ -93,14 +137,34 @@ def detect_subject(image: Image.Image, detector: Detector = "auto") -> Subject:
     sal = saliency_map(small)
 
     source: Literal["faces", "saliency", "center"]
+    key_kind: Literal["head", "product", "mass"] = "mass"
+    key: Box | None = None
     if faces:
         source, box = "faces", _union([head_and_shoulders(f, size) for f in faces])
-    elif (sbox := salient_box(sal)) is not None:
-        source, box = "saliency", _to_image(sbox, s_scale, size)
+        key_kind, key = "head", _union([head(f, size) for f in main_faces(faces)])
+    elif (cut_out := alpha_box(image)) is not None:
+        source, box, key_kind, key = "saliency", cut_out, "product", cut_out
     else:
-        w, h = size
-        source, box = "center", (w // 4, h // 4, w - w // 4, h - h // 4)
-    return Subject(faces, box, sal, s_scale, source, size, used)
+        sbox = salient_box(sal)
+        if sbox is not None:
+            source, box = "saliency", _to_image(sbox, s_scale, size)
+        else:
+            w, h = size
+            source, box = "center", (w // 4, h // 4, w - w // 4, h - h // 4)
+        found = _product_at(image, rgb, f_scale, box if sbox is not None else None)
+        if found is not None and found[1] <= SCENE:
+            key_kind, key = "product", _union([found[0], box]) if sbox is not None else found[0]
+    return Subject(faces, box, sal, s_scale, source, size, used, key, key_kind)
+
+
+def _product_at(image: Image.Image, rgb: np.ndarray, scale: float,
+                salient: Box | None) -> tuple[Box, float] | None:
+    """:func:`product_box` on the working copy ``rgb`` (``scale`` copy px per image px), in image pixels."""
+    anchor = None if salient is None else tuple(round(v * scale) for v in salient)
+    found = product_box(rgb, anchor)  # type: ignore[arg-type]
+    if found is None:
+        return None
+    return _to_image(found[0], scale, image.size), found[1]
 
 
 def _to_image(box: Box, scale: float, size: tuple[int, int]) -> Box:

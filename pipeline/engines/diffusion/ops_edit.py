@@ -15,7 +15,9 @@ import numpy as np
 
 from pipeline.engines.classical import composite as classical_composite
 from pipeline.engines.classical.crop import safe_zone_notes
-from pipeline.engines.classical.framing import expand_window, fit_window
+from pipeline.engines.classical.edges import edge_structure_cached
+from pipeline.engines.classical.fitrule import decide
+from pipeline.engines.classical.framing import expand_window
 from pipeline.engines.classical.masks import feather_outward, region_mask
 from pipeline.engines.classical.rgba import split_alpha
 from pipeline.engines.classical.subject import detect_subject_cached
@@ -59,30 +61,36 @@ def expand_op(inputs: OpInputs, params: ExpandParams, ctx: OpContext) -> OpResul
 
 
 def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
-    """The classical fit decision; when it pads, the padding is outpainted by the fill model."""
+    """The fit rule with a fill model: moderate expansions are outpainted; banner-shaped extremes and
+    cut-out packshots get the same designed layouts and backdrops as on the classical engine."""
     from pipeline.ops.fit import fit, output_window
+    from pipeline.ops.framed import is_cutout, layout_result, packshot_result
 
     spec = get_spec(params.spec)
     image = inputs.image
     subject = detect_subject_cached(image, ctx.cache)
-    framing = fit_window(
-        subject, spec.aspect_ratio, params.margin, params.max_expand, params.prefer, spec.safe_zone
-    )
-    if framing.rule == "crop":  # the classical body also raises fit's errors (prefer=crop cutting a face)
+    if is_cutout(inputs):
+        return packshot_result(inputs, params, spec, ctx, subject, "classical")
+    if params.prefer == "crop":  # the classical body raises fit's errors (prefer=crop cutting a face)
+        return run_classical(fit, inputs, params, ctx, "prefer=crop: nothing to generate")
+    decision = decide(subject, spec, engine="diffusion", margin=params.margin, max_expand=params.max_expand,
+                      edges=edge_structure_cached(image, ctx.cache), prefer=params.prefer)
+    if decision.rule == "crop":
         return run_classical(fit, inputs, params, ctx, "the subject fits a crop, nothing to generate")
+    if decision.rule == "layout":
+        return layout_result(inputs, decision, params, spec, ctx, subject, "classical")
     # output=source: the canvas (and so the model's work) is the window at the source's own scale.
-    box, size, sized = output_window(framing.box, image.size, params, spec)
+    box, size, sized = output_window(decision.box, image.size, params, spec)
     drawn = draw_window(image, box, size, params.prompt, ctx, from_context(ctx), label="fit",
                         reference=inputs.master)
-    kept = [f for f in subject.faces if f not in framing.cut]
-    notes = [
-        *framing.notes, *safe_zone_notes(drawn.box, kept, spec.safe_zone, spec.name), *sized, *drawn.notes
-    ]
+    notes = [decision.reason, *safe_zone_notes(drawn.box, subject.faces, spec.safe_zone, spec.name), *sized,
+             *drawn.notes]
     record = {
-        "rule": framing.rule,
+        "rule": decision.rule,
+        "reason": decision.reason,
         "box": [round(v, 3) for v in drawn.box],
         "subject": subject.to_record(),
-        "cut_faces": [list(f) for f in framing.cut],
+        "cut_faces": [],
         "prefer": params.prefer,
         "output": params.output,
         "size": list(size),

@@ -74,12 +74,12 @@ def test_expand_at_a_resampled_scale_keeps_the_resampled_master(ctx_for: Any, ma
     assert any("multiple of 16" in n for n in result.notes)
 
 
-def test_fit_expands_only_when_the_subject_does_not_fit_a_crop(
+def test_fit_outpaints_moderate_expansions_and_lays_out_banners(
     family: str, ctx_for: Any, master: Image.Image
 ) -> None:
-    wide = fit_op(inputs_for(master), P(FitParams, spec="iab-leaderboard"), ctx_for(family))
+    wide = fit_op(inputs_for(master), P(FitParams, spec="landing-hero", prefer="expand"), ctx_for(family))
     assert wide.engine == "diffusion" and wide.record["rule"] in ("expand", "expand+crop")
-    assert wide.image.size == (728, 90) and wide.generated_mask is not None
+    assert wide.image.size == (1920, 1080) and wide.generated_mask is not None
     assert 0 < wide.generated_mask.mean() <= 0.6 + 1e-6  # max_expand
     x0, y0, x1, y1 = wide.record["kept_rect"]
     visible = np.asarray(
@@ -90,6 +90,11 @@ def test_fit_expands_only_when_the_subject_does_not_fit_a_crop(
         )
     )
     assert np.abs(pixels(wide.image)[y0:y1, x0:x1].astype(int) - visible).max() <= 1
+    # A banner-shaped extreme is a layout on every engine: designed, never generated.
+    banner = fit_op(inputs_for(master), P(FitParams, spec="iab-leaderboard"), ctx_for(family))
+    assert banner.engine == "classical" and banner.record["rule"] == "layout"
+    assert banner.generated_mask is None and banner.designed_mask is not None
+    assert banner.image.size == (728, 90)
     square = fit_op(inputs_for(master), P(FitParams, spec="meta-feed-square"), ctx_for(family))
     assert square.engine == "classical" and square.record["rule"] == "crop"
     assert any("nothing to generate" in n for n in square.notes)

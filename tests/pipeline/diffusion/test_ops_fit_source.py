@@ -14,18 +14,17 @@ from pipeline.ops.upscale import UpscaleParams
 from pipeline.specs import get_spec
 from tests.pipeline.diffusion.conftest import P, inputs_for, pixels
 
-SPEC = get_spec("iab-leaderboard")
+SPEC = get_spec("iab-medium-rectangle")  # 6:5 from a square: a moderate expansion, outpainted
 
 
 def test_fit_outpaints_at_source_scale_and_the_model_upscales_it(
     family: str, ctx_for: Any, warm: dict[str, Any], master: Image.Image
 ) -> None:
-    master = master.resize((64, 64), Image.Resampling.LANCZOS)  # a ~160×20 frame: a quick model upscale
-    fitted = fit_op(
-        inputs_for(master), P(FitParams, spec=SPEC.name, output="source", prompt="sky"), ctx_for(family)
-    )
+    master = master.resize((64, 64), Image.Resampling.LANCZOS)  # a ~77×64 frame: a quick model upscale
+    params = P(FitParams, spec=SPEC.name, output="source", prompt="sky", prefer="expand")
+    fitted = fit_op(inputs_for(master), params, ctx_for(family))
     w, h = fitted.image.size
-    assert fitted.engine == "diffusion" and fitted.record["rule"] == "expand+crop"
+    assert fitted.engine == "diffusion" and fitted.record["rule"] == "expand"
     assert fitted.record["output"] == "source" and fitted.record["size"] == [w, h]
     assert w < SPEC.width and h < SPEC.height and abs(w / h / SPEC.aspect_ratio - 1) < 0.5 / w
     assert fitted.record["work"]["size"] == [w, h]  # the model painted the small frame, not 728×90

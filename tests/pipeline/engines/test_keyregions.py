@@ -13,8 +13,8 @@ from pipeline.ops.base import Geometry
 def test_a_portrait_has_its_face_and_the_person_around_it() -> None:
     regions = key_regions(Image.fromarray(data.astronaut()), {})
     kinds = [r.kind for r in regions]
-    assert kinds[:2] == ["face", "person"]
-    face, person = regions[0].box, regions[1].box
+    assert kinds[:3] == ["face", "head", "person"]
+    face, person = regions[0].box, regions[2].box
     assert person[0] <= face[0] and person[1] <= face[1] and person[2] >= face[2] and person[3] >= face[3]
     assert 150 < (face[0] + face[2]) / 2 < 300  # the astronaut's face, not the flag or the patch
 

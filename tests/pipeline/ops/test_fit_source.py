@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from pipeline.audit.align import inside_mask
-from pipeline.engines.classical.framing import at_source_scale, fit_window
+from pipeline.engines.classical.edges import edge_structure
+from pipeline.engines.classical.fitrule import least_expansion
+from pipeline.engines.classical.framing import at_source_scale
 from pipeline.engines.classical.subject import detect_subject_cached
 from pipeline.ops.base import OpContext, OpInputs, OpResult
 from pipeline.ops.fit import FitParams, fit
@@ -82,11 +84,12 @@ def test_a_crop_at_source_scale_is_the_masters_own_pixels_and_upscale_reaches_th
 
 
 def test_an_expansion_at_source_scale_maps_back_to_the_master() -> None:
-    spec = get_spec("iab-leaderboard")
-    window = fit_window(detect_subject_cached(MASTER, {}), spec.aspect_ratio).box
-    fitted = run(fit, _fit(spec=spec.name, output="source"), MASTER)
+    spec = get_spec("iab-half-page")
+    edges = edge_structure(MASTER)
+    window = least_expansion(detect_subject_cached(MASTER, {}), spec.aspect_ratio, 0.08, edges, whole=True)[0]
+    fitted = run(fit, _fit(spec=spec.name, output="source", prefer="expand"), MASTER)
     w, h = fitted.image.size
-    assert fitted.record["rule"] == "expand+crop"
+    assert fitted.record["rule"] == "expand"
     assert w < spec.width and h < spec.height and _cover_trim((w, h), spec.size) <= 0.5
     assert fitted.geometry.scale == (1.0, 1.0)  # drawn 1:1: the geometry is the window itself
     # fit's window snapped to whole pixels: the same centre, no wider (the padded axis), ≤ 1 px lower.
