@@ -33,6 +33,7 @@ from bot.production import plan_request
 from pipeline.audit.report import write_reports
 from pipeline.audit_service import audit_delivery
 from pipeline.brandkit import load_brand_kit
+from pipeline.engines.classical.fitrule import TIGHT
 from pipeline.engines.classical.keyregions import NO_COVER, key_regions, regions_in_frame
 from pipeline.engines.classical.masks import subject_mask
 from pipeline.ops.base import Geometry
@@ -89,15 +90,21 @@ def _intersects(a: list[float] | tuple[float, ...], b: tuple[float, ...]) -> boo
 
 
 def _cut(asset: Any) -> int:
-    """1 when the fit step's shown window does not hold the master's key region whole."""
+    """1 when the fit step's shown window does not hold the master's key region (a tight crop of a product
+    that fills the frame may trim its outermost ``TIGHT`` a side: a saucer's rim, not the cup)."""
     for step in asset.params.get("steps", []):
         record = step.get("record") or {}
         if step.get("op") != "fit":
             continue
         key = (record.get("subject") or {}).get("key")
         shown = (record.get("layout") or {}).get("window") or record.get("box")
-        if key and shown and not (key[0] >= shown[0] - 1 and key[1] >= shown[1] - 1
-                                  and key[2] <= shown[2] + 1 and key[3] <= shown[3] + 1):
+        if not key or not shown:
+            continue
+        slack = [1 + TIGHT * (key[2] - key[0]), 1 + TIGHT * (key[3] - key[1])]
+        if (record.get("subject") or {}).get("key_kind") == "head":
+            slack = [1, 1]
+        if not (key[0] >= shown[0] - slack[0] and key[1] >= shown[1] - slack[1]
+                and key[2] <= shown[2] + slack[0] and key[3] <= shown[3] + slack[1]):
             return 1
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from typing import Literal
 
+import numpy as np
 from PIL import Image
 from pydantic import Field
 
@@ -56,6 +57,8 @@ def export(inputs: OpInputs, params: ExportParams, ctx: OpContext) -> OpResult:
     notes: list[str] = []
     if image.mode not in ("RGB", "RGBA"):
         raise BadRequest(f"`export` needs RGB or RGBA pixels, not {image.mode}")
+    if image.mode == "RGBA":
+        image = clear_hidden(image)
     if fmt == "jpeg" and image.mode == "RGBA":
         if image.getchannel("A").getextrema() != (255, 255):
             notes.append("JPEG has no transparency: flattened onto white")
@@ -110,6 +113,17 @@ def export(inputs: OpInputs, params: ExportParams, ctx: OpContext) -> OpResult:
             "size": list(spec.size),
         },
     )
+
+
+def clear_hidden(image: Image.Image) -> Image.Image:
+    """``image`` with the colour under fully transparent pixels set to black: a cut-out's hidden pixels
+    (the studio floor, a retoucher's leftovers) never ship inside a delivered PNG or WebP."""
+    pixels = np.asarray(image).copy()
+    hidden = pixels[..., 3] == 0
+    if not hidden.any() or not pixels[hidden, :3].any():
+        return image
+    pixels[hidden, :3] = 0
+    return Image.fromarray(pixels, "RGBA")
 
 
 def _diffusion(ctx: OpContext) -> bool:

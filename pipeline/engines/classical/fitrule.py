@@ -37,6 +37,7 @@ BANNER_FACTOR = 2.4
 # An edge band is calm enough to continue when its mean gradient (grey levels per pixel at ≤ 256 px)
 # stays under this: sky, backdrop, wall, floor measure 1–4; shelves, foliage, crowds 8 and more.
 CALM_EDGE = 5.0
+TIGHT = 0.03  # a product filling the frame may lose this share of its extent at each side in a crop
 _TOUCH = 0.02  # a key region within this share of the extent of a side touches it: never expand there
 
 
@@ -73,6 +74,12 @@ def decide(
     if crop is not None and prefer != "expand":
         return FitDecision(
             "crop", crop, f"the {_kind(subject)} fits a {spec.aspect} crop with {margin:.0%} margin"
+        )
+    tight = key_crop(subject, aspect, 0.0, trim=TIGHT) if subject.key_kind != "head" else None
+    if tight is not None and prefer != "expand":
+        return FitDecision(
+            "crop", tight, f"a tight {spec.aspect} crop: the {_kind(subject)} fills the frame, its outer "
+            f"edge trimmed by at most {TIGHT:.0%} a side"
         )
     factor = aspect_factor(size, aspect)
     box, share, sides = least_expansion(subject, aspect, margin, edges, whole=prefer == "expand")
@@ -173,14 +180,18 @@ def _start(subject: Subject, v: int, length: float, margin: float) -> float:
     return min(max(centre - at * length, lo), hi)
 
 
-def key_crop(subject: Subject, aspect: float, margin: float) -> FloatBox | None:
-    """The largest in-frame window of ``aspect`` holding the key region with ``margin``, or None."""
+def key_crop(subject: Subject, aspect: float, margin: float, trim: float = 0.0) -> FloatBox | None:
+    """The largest in-frame window of ``aspect`` holding the key region with ``margin``, or None.
+
+    ``trim``: the share of the key region's extent that may fall outside on each side (a tight crop of a
+    product that fills the frame: a saucer's rim, a shadow's edge — never for heads).
+    """
     size = subject.image_size
     u, ratio = _axes(size, aspect)
     v = 1 - u
     length = size[u] / ratio  # an in-frame window spans the image on u and this much of v
     lo, hi = _need(subject, v, length, margin)
-    if hi - lo > length + 1e-6:
+    if (hi - lo) * (1 - 2 * trim) > length + 1e-6:
         return None
     start = _start(subject, v, length, margin)
     if v == 1:

@@ -175,3 +175,14 @@ def test_diffusion_engine_declares_trained_media() -> None:
     )
     assert declared.record["digital_source_type"] == IPTC_TYPES + "algorithmicallyEnhanced"
     assert read_provenance(b"no xmp here") == {}
+
+
+def test_pixels_hidden_under_transparency_never_ship() -> None:
+    from pipeline.ops.export import clear_hidden
+
+    rgba = np.zeros((40, 60, 4), np.uint8)
+    rgba[..., :3] = (255, 0, 255)  # a retoucher's leftovers under the cut-out's transparent area
+    rgba[10:30, 20:40] = (120, 70, 40, 255)
+    cleared = np.asarray(clear_hidden(Image.fromarray(rgba, "RGBA")))
+    assert not cleared[cleared[..., 3] == 0, :3].any()
+    assert (cleared[10:30, 20:40] == (120, 70, 40, 255)).all()
