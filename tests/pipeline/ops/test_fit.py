@@ -116,8 +116,8 @@ def test_classical_expansion_is_small_and_only_on_calm_edges() -> None:
 def test_busy_edges_get_a_layout_instead_of_a_smear() -> None:
     rng = np.random.default_rng(4)
     busy = rng.integers(0, 255, (400, 600, 3), dtype=np.uint8)  # clutter on every edge
-    busy[40:360, 180:420] = (200, 200, 210)
-    busy[60:340, 220:380] = (30, 90, 200)  # a tall product touching no edge: a 16:9 crop would cut it
+    busy[16:384, 180:420] = (200, 200, 210)
+    busy[30:370, 220:380] = (30, 90, 200)  # a tall product touching no edge: a 16:9 crop would cut it
     result = run(fit, _fit(spec="youtube-thumbnail"), Image.fromarray(busy))
     assert result.record["rule"] == "layout" and "busy" in result.notes[0]
     assert result.generated_mask is None
