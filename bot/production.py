@@ -18,7 +18,7 @@ from pipeline.audit_service import audit_delivery
 from pipeline.brandkit import BrandKit, load_brand_kit
 from pipeline.errors import UserFacingError
 from pipeline.plan import Plan
-from pipeline.preflight import resolution_notes
+from pipeline.preflight import framing_notes, resolution_notes
 from pipeline.runtime import Runtime
 from pipeline.service import Delivery, deliver_files, ingest_master, run_plan
 from storage.settings import Settings
@@ -50,7 +50,8 @@ def produce(settings: Settings, job: RunRequest, *, console: Console, errors: Co
     except UserFacingError as exc:
         errors.print(f"[red]⚠️  {escape(str(exc))}[/red]", highlight=False)
         return EXIT_BAD_INPUT
-    warnings = resolution_notes(plan, master.loaded.image.size, engine)
+    image = master.loaded.image
+    warnings = [*framing_notes(plan, image, engine), *resolution_notes(plan, image.size, engine)]
     if warnings:
         plan = plan.model_copy(update={"notes": [*plan.notes, *warnings]})
     _print_plan(console, plan)

@@ -1,4 +1,5 @@
-"""What a plan will do to *this* master, said before anything runs: enlargements it cannot honestly carry.
+"""What a plan will do to *this* master, said before anything runs: how each variant is framed, and
+enlargements the engine cannot honestly carry.
 
 The planner sees only words; once the master is known, each variant's least enlargement is known
 too (a crop of the whole master is the largest window any framing shows, so the spec's size over
@@ -8,8 +9,15 @@ the plan says so, and print or out-of-home from a small master names the diffusi
 
 from __future__ import annotations
 
+from typing import Any
+
+from PIL import Image
+
+from pipeline.engines.classical.edges import edge_structure_cached
+from pipeline.engines.classical.fitrule import decide
+from pipeline.engines.classical.subject import alpha_box, detect_subject_cached
 from pipeline.ops.framed import MAX_CLASSICAL_ENLARGEMENT
-from pipeline.plan import Plan
+from pipeline.plan import MASTER, Plan
 from pipeline.specs import get_spec
 
 
@@ -43,5 +51,54 @@ def resolution_notes(plan: Plan, master_size: tuple[int, int], engine: str) -> l
         notes.append(
             f"⚠️ low resolution: `{variant}` needs at least ×{factor:.1f} enlargement of the {w}×{h} master"
             f"{how}; more than ×{MAX_CLASSICAL_ENLARGEMENT:g} reads soft on the classical engine — {advice}"
+        )
+    return notes
+
+
+def framing_notes(
+    plan: Plan, master: Image.Image, engine: str, cache: dict[str, Any] | None = None
+) -> list[str]:
+    """How each `fit` will frame this master (crop / expand / layout), grouped, before anything runs; on
+    the classical engine, which layouts the diffusion engine would outpaint instead."""
+    cache = {} if cache is None else cache
+    subject = detect_subject_cached(master, cache)
+    if alpha_box(master) is not None:
+        return ["a cut-out packshot: every variant frames the product on a designed backdrop"]
+    edges = edge_structure_cached(master, cache)
+    groups: dict[str, list[str]] = {}
+    model_would: list[str] = []
+    for step in plan.steps:
+        if step.op != "fit" or step.input != MASTER or not step.variant:
+            continue
+        spec = get_spec(str(step.params.get("spec")))
+        margin = float(step.params.get("margin", 0.08))
+        max_expand = float(step.params.get("max_expand", 0.6))
+        prefer = str(step.params.get("prefer", "auto"))
+        decision = decide(
+            subject, spec, engine=engine, margin=margin, max_expand=max_expand, edges=edges, prefer=prefer
+        )
+        groups.setdefault(decision.rule.replace("expand+crop", "expand"), []).append(step.variant)
+        if engine == "classical" and decision.rule == "layout":
+            other = decide(
+                subject,
+                spec,
+                engine="diffusion",
+                margin=margin,
+                max_expand=max_expand,
+                edges=edges,
+                prefer=prefer,
+            )
+            if other.rule != "layout":
+                model_would.append(step.variant)
+    labels = {
+        "crop": "crop (the subject fits)",
+        "expand": "expand a little (calm edges)",
+        "layout": "layout (photo + designed panel for the copy)",
+    }
+    notes = [f"fit · {labels[rule]}: {', '.join(names)}" for rule, names in groups.items()]
+    if model_would:
+        notes.append(
+            f"the diffusion engine (KEYART_ENGINE=diffusion) would outpaint {', '.join(model_would)} "
+            "instead of laying them out: more than the classical engine can honestly continue"
         )
     return notes

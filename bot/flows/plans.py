@@ -10,10 +10,11 @@ from bot.planner import PlanContext
 from bot.planner.base import CampaignView
 from bot.replies import user_message
 from pipeline import campaigns
+from pipeline.assets import load_stored_image
 from pipeline.batches import estimate_seconds, load_plan, save_plan
 from pipeline.campaigns import NO_MASTER
 from pipeline.errors import BadRequest, UserFacingError
-from pipeline.preflight import resolution_notes
+from pipeline.preflight import framing_notes, resolution_notes
 from pipeline.queue_local import task_key
 from storage.db import read_session
 from storage.models import Asset, AuditRun, Campaign
@@ -41,6 +42,9 @@ def propose(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts:
         return None
     master = campaigns.get_asset(deps.runtime, campaign.master_asset_id)
     warnings = resolution_notes(plan, (master.width, master.height), settings.engine) if master else []
+    if master is not None:
+        image = load_stored_image(deps.runtime.blobs, master.sha256)
+        warnings = [*framing_notes(plan, image, settings.engine), *warnings]
     # keep the planner's own label (e.g. a fallback); low-resolution warnings go with the plan to the thread
     plan = plan.model_copy(update={"request": request, "notes": [*plan.notes, *warnings]})
     plan_id = save_plan(deps.runtime, campaign_id=campaign.id, user=user, plan=plan)

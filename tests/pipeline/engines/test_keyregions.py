@@ -33,8 +33,9 @@ def test_a_cut_out_packshot_is_its_opaque_pixels() -> None:
 def test_regions_map_into_a_variant_frame_and_are_clipped() -> None:
     master = Geometry.identity((200, 100))
     half = master.then_crop((100, 0, 200, 100), (50, 50))  # right half at half scale
-    [product] = key_regions(Image.fromarray(np.pad(np.full((40, 60, 3), 220, np.uint8),
-                                                   ((30, 30), (120, 20), (0, 0)))), {})
+    [product] = key_regions(
+        Image.fromarray(np.pad(np.full((40, 60, 3), 220, np.uint8), ((30, 30), (120, 20), (0, 0)))), {}
+    )
     [mapped] = regions_in_frame([product], half)
     assert mapped.kind == product.kind
     assert all(0 <= v <= 50 for v in mapped.box)
