@@ -104,8 +104,8 @@ def run_plan(
     extras, texts = {}, {}
     if brand is not None and brand.logo is not None:
         extras["logo"] = brand.logo
-    if brand is not None and brand.font_bytes:
-        texts["font"] = brand.font_bytes
+    if brand is not None:
+        texts.update(brand.texts())  # the main font and the fallbacks per script or market
     inputs = Inputs(
         master=master.loaded.image,
         master_asset_id=master.asset.id,
@@ -121,7 +121,7 @@ def run_plan(
 def _run_on_workers(
     runtime: Runtime, master: Master, brand: BrandKit | None, job_ids: list[int], progress: Progress | None
 ) -> Delivery:
-    """``queue=celery``: the workers run the jobs; the brand's logo and font travel as blobs."""
+    """``queue=celery``: the workers run the jobs; the brand's logo and fonts travel as blobs."""
     from pipeline.workers import run_on_workers
 
     logo_png = None
@@ -131,8 +131,10 @@ def _run_on_workers(
         logo_png = buffer.getvalue()
     assert master.asset.id is not None
     font = brand.font_bytes if brand is not None and brand.font_bytes else None
+    fallbacks = {f.key: f.data for f in brand.fallback_fonts} if brand is not None else {}
     outcomes = run_on_workers(runtime, job_ids, master_asset_id=master.asset.id, logo_png=logo_png, font=font,
-                              style=brand.style() if brand is not None else None, progress=progress)
+                              fonts=fallbacks, style=brand.style() if brand is not None else None,
+                              progress=progress)
     return Delivery(outcomes)
 
 

@@ -1,50 +1,66 @@
-"""The `brand` op: place the logo and copy inside the spec's safe zone. Never AI.
+"""The `brand` op: place the logo and copy where they never cover the subject. Never AI.
 
-Everything is drawn on a layer the size of the safe zone and composited back into exactly that
-rectangle, so no pixel outside the safe zone can change. The image must already be at the
-spec's size (brand runs after fit/upscale, before export).
+Logo and copy go on the layout's panel when `fit` composed one, else inside the spec's safe
+zone, at the calmest spot a small search finds that keeps clear of every face and product
+(key regions). Copy is checked against the kit's fonts before anything is drawn, wrapped over
+balanced lines, and kept at WCAG contrast ≥ 4.5:1 against the pixels under it (a scrim when the
+background is busy). When nothing fits, the logo shrinks, moves or is dropped (then the copy),
+and the notes say so. The image must already be at the spec's size (brand runs after fit/upscale).
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Any, Literal
 
-import numpy as np
-from PIL import Image
 from pydantic import Field
 
-from pipeline.engines.classical import branding as eng
+from pipeline.engines.classical.branding import arrange, fonts
+from pipeline.engines.classical.branding.areas import areas_for, min_copy_px, start_copy_px, wanted_logo
+from pipeline.engines.classical.branding import legibility as leg
+from pipeline.engines.classical.branding.calm import CalmField
+from pipeline.engines.classical.branding.compose import compose
+from pipeline.engines.classical.branding.placement import Scene, Spot
+from pipeline.engines.classical.branding.wrapping import layouts
+# A module import, not names: keyregions imports pipeline.ops.base, whose package imports this op,
+# so importing keyregions first must not need its names to exist yet.
+from pipeline.engines.classical import keyregions
 from pipeline.errors import BadRequest
 from pipeline.ops.base import OpContext, OpInputs, OpParams, OpResult
 from pipeline.ops.fields import HexColour, SpecName
 from pipeline.ops.registry import op
 from pipeline.specs import get_spec
 
+PERSON_WEIGHT, MASS_WEIGHT = 1.5, 0.4  # cost of covering all of a person (shoulders, hair) / the main mass
+FACE_ROOM, PRODUCT_ROOM = 0.2, 0.05  # clearance around a face / product box, in its size
+ROW_ASPECT = 3.0  # an area wider than 3:1 (leaderboards, mobile banners) sets logo and copy side by side
+Position = Literal["auto", "bottom-left", "bottom-right", "bottom-center", "top-left", "top-right", "top-center"]
+
 
 class BrandParams(OpParams):
-    """Place the logo and copy inside the spec's safe zone (deterministic compositing, never AI)."""
+    """Place the logo and copy on the layout's panel or in the spec's safe zone, never over a face or
+    the product (deterministic compositing, never AI)."""
 
     spec: SpecName = Field(description="Channel spec whose safe zone applies.")
-    text: str = Field("", max_length=120, description="Copy line, e.g. a call to action.")
-    position: Literal[
-        "bottom-left", "bottom-right", "bottom-center", "top-left", "top-right", "top-center"
-    ] = Field("bottom-right", description="Corner of the safe zone to anchor logo and copy.")
+    text: str = Field("", max_length=120, description="Copy, e.g. a call to action; wraps over lines as needed.")
+    position: Position = Field(
+        "auto",
+        description="Where logo and copy should sit: `auto` (the calmest spot clear of the subject) or a "
+        "preferred corner/edge of the safe zone, honoured when it keeps the subject clear.",
+    )
     logo_scale: float = Field(
         0.15, ge=0.03, le=0.5, description="Logo width as a fraction of the safe zone's width."
     )
-    text_color: HexColour = Field("#FFFFFF", description="Copy colour #RRGGBB.")
+    text_color: HexColour | None = Field(
+        None, description="Copy colour #RRGGBB; empty = the brand kit's text colour (else white or ink)."
+    )
     use_logo: bool = Field(
         True, description="Place the brand kit's logo (the `logo` input) when there is one."
     )
 
 
-MIN_TEXT_PX = 10  # below this, copy is not readable on a phone; refuse rather than shrink further
-TEXT_START = 0.05  # starting copy size as a fraction of sqrt(width × height)
-ROW_ASPECT = 3.0  # a safe zone wider than 3:1 (leaderboards, mobile banners) gets logo and copy side by side
-
-
-@op("brand", version="1.0.0")
+@op("brand", version="2.0.0")
 def brand(inputs: OpInputs, params: BrandParams, ctx: OpContext) -> OpResult:
     spec = get_spec(params.spec)
     image = inputs.image
@@ -55,107 +71,116 @@ def brand(inputs: OpInputs, params: BrandParams, ctx: OpContext) -> OpResult:
             f"(it is {w}×{h}): fit or upscale it first"
         )
     logo = inputs.extras.get("logo") if params.use_logo else None
-    text = params.text.strip()
-    notes: list[str] = []
+    text = " ".join(unicodedata.normalize("NFC", params.text).split())
+    record: dict[str, Any] = {"logo_box": None, "text_box": None, "scrim_box": None, "copy": None,
+                              "placement": None, "position": params.position}
     if logo is None and not text:
-        notes.append("nothing to place: no logo and no copy")
-        return OpResult(image.copy(), inputs.geometry, notes, seed=ctx.seed, record={"placed": []})
+        notes = ["nothing to place: no logo and no copy"]
+        return OpResult(image.copy(), inputs.geometry, notes, seed=ctx.seed, record={**record, "placed": []})
+    font, shaped = None, False
+    if text:  # refuse before anything is drawn: copy the kit's fonts can't set would be tofu
+        font = fonts.choose_font(fonts.kit_fonts(inputs.texts, inputs.style), text, "the copy")
+        shaped = fonts.needs_shaping(text)
+        if shaped:
+            fonts.check_shaping_available(text)
+    regions = keyregions.regions_in_frame(keyregions.key_regions(inputs.master, ctx.cache), inputs.geometry)
+    avoided = [r for r in regions if r.kind in keyregions.NO_COVER]
+    scene = Scene(
+        forbidden=tuple(_padded(r.kind, r.box, w, h) for r in avoided),
+        soft=tuple((r.box, PERSON_WEIGHT if r.kind == "person" else MASS_WEIGHT) for r in regions if r.kind not in keyregions.NO_COVER),
+        calm=CalmField(image),
+        position=params.position,
+    )
     safe = spec.safe_zone.box(w, h)
-    sw, sh = safe[2] - safe[0], safe[3] - safe[1]
-    pad = max(2, round(0.03 * min(sw, sh)))
-    area = (pad, pad, sw - pad, sh - pad)  # in safe-zone coordinates
-    aw, ah = area[2] - area[0], area[3] - area[1]
-    row = aw / ah > ROW_ASPECT
-    gap = max(pad, 6)
-    blocks: list[tuple[int, int]] = []
-    logo_px = _logo_size(logo, params.logo_scale * sw, aw, ah if row else ah * 0.5, notes) if logo else None
-    if logo_px:
-        blocks.append(logo_px)
-    fitted = None
-    if text:
-        avail_w = aw - (logo_px[0] + gap if row and logo_px else 0)
-        avail_h = ah - (logo_px[1] + gap if logo_px and not row else 0)
-        # Wide banners have room for a line a third of their height, whatever their area.
-        start = max(MIN_TEXT_PX, round(TEXT_START * math.sqrt(w * h)), round(ah / 3) if row else 0)
-        font_bytes = inputs.texts.get("font") or eng.default_font_bytes()
-        fitted = eng.fit_text(text, font_bytes, start, avail_w, avail_h, MIN_TEXT_PX)
-        if fitted is None:
-            raise BadRequest(
-                f"`brand`: the copy “{text}” does not fit the safe zone of `{spec.name}` "
-                f"({sw}×{sh} px) even at {MIN_TEXT_PX} px; shorten it or drop the logo"
-            )
-        if fitted.px < start:
-            notes.append(f"copy shrunk from {start} to {fitted.px} px to fit the safe zone")
-        blocks.append(fitted.size)
-    boxes = eng.stack_layout(area, params.position, blocks, gap, row)
-    layer, record = _compose(image.crop(safe), logo, fitted, text, boxes, params, pad)
-    out = image.copy()
-    region = Image.alpha_composite(image.crop(safe).convert("RGBA"), layer)
-    out.paste(region if image.mode == "RGBA" else region.convert(image.mode), safe[:2])
-    for key in ("logo_box", "text_box", "scrim_box"):  # safe-zone → image coordinates
-        if record.get(key):
-            record[key] = [v + safe[i % 2] for i, v in enumerate(record[key])]
-    record.update(safe_zone=list(safe), arrangement="row" if row else "stack", position=params.position)
-    if record.get("scrim_alpha"):
+    areas, area_notes = areas_for(safe, inputs.layout, (w, h))
+    main = areas[0].box
+    wide = (main[2] - main[0]) / max(1, main[3] - main[1]) > ROW_ASPECT
+    start = start_copy_px(spec, main, wide)
+    blocks = []
+    if text and font is not None:
+        sizes = _sizes(start, min_copy_px(spec))
+        max_w = max(a.box[2] - a.box[0] for a in areas)
+        max_h = max(a.box[3] - a.box[1] for a in areas)
+        blocks = layouts(text, font, shaped, sizes, max_w, max_h)
+    want = wanted_logo(logo, params.logo_scale * (safe[2] - safe[0]), main, wide) if logo is not None else None
+    options = arrange.options(want, blocks, start, params.position, wide)
+    spot = arrange.search(options, areas, scene) if options else None
+    placement = {"anchor": None, "on_panel": False, "avoided": [r.to_record() for r in avoided], "dropped": []}
+    notes = list(area_notes)
+    if spot is None:
+        placement["dropped"] = _dropped(logo is not None, bool(text), False, spec.name, avoided, blocks)
+        notes += placement["dropped"]
+        record.update(placement=placement, safe_zone=list(safe), arrangement=None, placed=[])
+        return OpResult(image.copy(), inputs.geometry, notes, seed=ctx.seed, engine="classical", record=record)
+    composed = compose(image, spot, logo, font, _colours(params, inputs, spot))
+    record.update(composed.record)
+    if record["copy"] is not None:
+        record["copy"] = {"text": text, **record["copy"]}
+    placement.update(anchor=spot.anchor, on_panel=spot.area.on_panel,
+                     dropped=_dropped(logo is not None and spot.option.logo_size is None,
+                                      bool(text) and spot.option.copy is None, spot.option.copy is not None,
+                                      spec.name, avoided, blocks))
+    notes += placement["dropped"] + _notes(spot, want, start, record)
+    record.update(placement=placement, safe_zone=list(safe), arrangement=spot.option.arrangement,
+                  placed=sorted(spot.boxes))
+    return OpResult(composed.image, inputs.geometry, notes, seed=ctx.seed, engine="classical",
+                    designed_mask=composed.designed, record=record)
+
+
+def _padded(kind: str, box: tuple[float, float, float, float], w: int, h: int) -> tuple[float, float, float, float]:
+    """A face or product box with room to spare: a face detector's box is tight (brow to chin) and
+    copy touching a chin reads as cramped; a product box is already loose."""
+    pad = max(6.0, (FACE_ROOM if kind == "face" else PRODUCT_ROOM) * max(box[2] - box[0], box[3] - box[1]))
+    return (max(0.0, box[0] - pad), max(0.0, box[1] - pad), min(float(w), box[2] + pad), min(float(h), box[3] + pad))
+
+
+def _sizes(start: int, smallest: int) -> list[int]:
+    """Copy sizes to try, largest first, ~10 % apart, down to the spec's smallest legible size."""
+    sizes, px = [], start
+    while px > smallest:
+        sizes.append(px)
+        px = min(px - 1, math.floor(px * 0.9))
+    return [*sizes, smallest]
+
+
+def _colours(params: BrandParams, inputs: OpInputs, spot: Spot) -> list[str]:
+    """Copy colours in order of preference: as asked, else the kit's; on a panel, also white or ink."""
+    if params.text_color:
+        return [params.text_color]
+    colours = inputs.style.get("colors") if isinstance(inputs.style.get("colors"), dict) else {}
+    kit = str(colours.get("text")) if colours and colours.get("text") else None
+    if kit and not spot.area.on_panel:
+        return [kit]  # on a photo the brand's colour stays, behind a scrim if it must
+    return [kit, leg.WHITE, leg.INK] if kit else [leg.WHITE, leg.INK]
+
+
+def _dropped(logo: bool, copy: bool, copy_kept: bool, spec: str, avoided: list[Any], blocks: list[Any]) -> list[str]:
+    """Why the logo and/or the copy were left out (the result's notes say it; the record keeps it)."""
+    subject = " and ".join(sorted({r.kind for r in avoided})) or "the subject"
+    reasons = []
+    if logo:
+        where = "beside the copy " if copy_kept else ""
+        reasons.append(f"logo dropped: no spot on `{spec}` keeps it {where}clear of the {subject}")
+    if copy:
+        why = "is too long for the space even at the smallest legible size" if not blocks else \
+            f"finds no spot clear of the {subject}"
+        reasons.append(f"copy dropped: on `{spec}` it {why}")
+    return reasons
+
+
+def _notes(spot: Spot, want: tuple[int, int] | None, start: int, record: dict[str, Any]) -> list[str]:
+    notes = []
+    option = spot.option
+    if want and option.logo_size and option.logo_size[0] < want[0]:
+        notes.append(f"logo set at {option.logo_size[0] / want[0]:.0%} of its size to keep clear of the subject")
+    if option.arrangement == "split":
+        notes.append("logo and copy placed apart to keep clear of the subject")
+    if option.copy is not None and option.copy.px < start:
+        lines = len(option.copy.lines)
+        notes.append(f"copy shrunk from {start} to {option.copy.px} px ({lines} line{'s' * (lines > 1)}) to fit")
+    if record.get("scrim_box"):
         notes.append(
             f"added a {round(record['scrim_alpha'] * 100)} % scrim behind the copy: "
             f"contrast {record['contrast_before']:.1f}:1 → {record['contrast_after']:.1f}:1"
         )
-    return OpResult(out, inputs.geometry, notes, seed=ctx.seed, engine="classical", record=record)
-
-
-def _logo_size(
-    logo: Image.Image, want_w: float, max_w: int, max_h: float, notes: list[str]
-) -> tuple[int, int]:
-    scale = min(want_w / logo.width, max_w / logo.width, max_h / logo.height)
-    if scale < want_w / logo.width - 1e-9:
-        notes.append(
-            f"logo reduced to {scale * logo.width / want_w:.0%} of the requested size to fit the safe zone"
-        )
-    return max(1, math.floor(logo.width * scale)), max(1, math.floor(logo.height * scale))
-
-
-def _compose(
-    background: Image.Image,
-    logo: Image.Image | None,
-    fitted: eng.FittedText | None,
-    text: str,
-    boxes: list[eng.IntBox],
-    params: BrandParams,
-    pad: int,
-) -> tuple[Image.Image, dict[str, Any]]:
-    """The overlay layer (safe-zone sized, RGBA) and what was placed where (safe-zone coordinates)."""
-    layer = Image.new("RGBA", background.size, (0, 0, 0, 0))
-    record: dict[str, Any] = {"logo_box": None, "text_box": None}
-    queue = list(boxes)
-    if logo is not None:
-        box = queue.pop(0)
-        layer.alpha_composite(
-            logo.resize((box[2] - box[0], box[3] - box[1]), Image.Resampling.LANCZOS), box[:2]
-        )
-        record["logo_box"] = list(box)
-    if fitted is not None:
-        box = queue.pop(0)
-        margin = min(pad, max(2, round(fitted.px * 0.35)))
-        scrim_box = (
-            max(0, box[0] - margin),
-            max(0, box[1] - margin),
-            min(layer.width, box[2] + margin),
-            min(layer.height, box[3] + margin),
-        )
-        under = np.asarray(background.convert("RGB").crop(scrim_box))
-        text_rgb = eng.hex_rgb(params.text_color)
-        alpha, before, after, scrim_rgb = eng.scrim_for(under, text_rgb)
-        if alpha > 0:
-            eng.draw_scrim(layer, scrim_box, scrim_rgb, alpha, radius=margin)
-        eng.draw_text(layer, text, fitted, box[:2], text_rgb, shadow=scrim_rgb)
-        record.update(
-            text_box=list(box),
-            font_px=fitted.px,
-            text_color=params.text_color,
-            scrim_box=list(scrim_box) if alpha > 0 else None,
-            scrim_alpha=alpha,
-            contrast_before=round(before, 2),
-            contrast_after=round(after, 2),
-        )
-    return layer, record
+    return notes

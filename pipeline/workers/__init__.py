@@ -45,19 +45,42 @@ def run_on_workers(
     master_asset_id: int,
     logo_png: bytes | None = None,
     font: bytes | None = None,
+    fonts: dict[str, bytes] | None = None,
     style: dict[str, object] | None = None,
     progress: Progress | None = None,
 ) -> list[Outcome]:
-    """``queue=celery``: record the inputs on the jobs as blobs, send them, and wait for the rows.
+    """``queue=celery``: record the inputs on the jobs as blobs, send them, and wait for the rows."""
+    record_inputs(runtime, job_ids, master_asset_id=master_asset_id, logo_png=logo_png, font=font,
+                  fonts=fonts, style=style)
+    submit(runtime, job_ids)
+    timeout = patience(runtime.settings, len(job_ids))
+    late = (f"no worker finished it within {timeout:g} s: is `keyart worker` running for its queue? "
+            "The job stays queued; a worker that starts later still makes it.")
+    return wait_for(runtime, job_ids, timeout_s=timeout, progress=progress, late_error=late)
+
+
+def record_inputs(
+    runtime: Runtime,
+    job_ids: list[int],
+    *,
+    master_asset_id: int,
+    logo_png: bytes | None = None,
+    font: bytes | None = None,
+    fonts: dict[str, bytes] | None = None,
+    style: dict[str, object] | None = None,
+) -> None:
+    """Name each unfinished job's inputs on its row, by asset id and blob key.
 
     Workers only get job ids, so what the executor would have been handed in memory (the master,
-    the brand's logo and font) is named on each unfinished job's row, by asset id and blob key.
+    the brand's logo, its font and its fallback fonts per script, ``font:<key>``) is stored as blobs.
     """
     recorded: dict[str, object] = {"master_asset_id": master_asset_id}
     if logo_png is not None:
         recorded["logo"] = runtime.blobs.put_bytes(logo_png)
     if font is not None:
         recorded["font"] = runtime.blobs.put_bytes(font)
+    if fonts:
+        recorded["fonts"] = {key: runtime.blobs.put_bytes(data) for key, data in fonts.items()}
     if style:
         recorded["style"] = style
     with session_scope(runtime.engine) as s:
@@ -66,11 +89,6 @@ def run_on_workers(
             if job is not None and job.status not in FINISHED:
                 job.params = {**job.params, "inputs": recorded}  # a new dict: JSON columns see the change
                 s.add(job)
-    submit(runtime, job_ids)
-    timeout = patience(runtime.settings, len(job_ids))
-    late = (f"no worker finished it within {timeout:g} s: is `keyart worker` running for its queue? "
-            "The job stays queued; a worker that starts later still makes it.")
-    return wait_for(runtime, job_ids, timeout_s=timeout, progress=progress, late_error=late)
 
 
 def patience(settings: Settings, jobs: int, attempts: int = 3) -> float:

@@ -2,7 +2,7 @@
 
 A worker receives only a job id. It re-reads the row and rebuilds the executor's ``Inputs`` from
 storage: the master's pixels from its blob (decoded again through ``load_image``) and the brand's
-logo and font from the blob keys the submitter recorded in ``params["inputs"]``. The row decides
+logo and fonts from the blob keys the submitter recorded in ``params["inputs"]``. The row decides
 what happens, so a redelivered message is harmless: a finished job is a no-op, and a job whose
 attempts already reached ``max_attempts`` is failed instead of run again (``start_attempt``
 counts an attempt *before* the job runs, so attempts killed with the worker count too).
@@ -142,7 +142,7 @@ def _warm_inputs(runtime: Runtime, job: Job) -> tuple[Inputs, dict[str, Any]]:
         str(runtime.settings.resolved_database_url),
         str(job.campaign_id),
         str(job.input_asset_id),
-        *(str(recorded.get(k)) for k in ("master_asset_id", "logo", "font", "style")),
+        *(str(recorded.get(k)) for k in ("master_asset_id", "logo", "font", "fonts", "style")),
     )
     if key in _WARM:
         _WARM.move_to_end(key)
@@ -169,6 +169,9 @@ def inputs_for(runtime: Runtime, job: Job) -> Inputs:
         logo = runtime.blobs.read_bytes(logo_key)
         extras["logo"] = load_image(logo, name="brand logo", max_bytes=max(len(logo), 1)).image
     texts = {"font": runtime.blobs.read_bytes(recorded["font"])} if recorded.get("font") else {}
+    for key, blob in (recorded.get("fonts") or {}).items():  # fallback fonts per script: "font:ja", …
+        if str(key).startswith("font:"):
+            texts[str(key)] = runtime.blobs.read_bytes(blob)
     assert master.id is not None
     return Inputs(
         master=image,
