@@ -8,21 +8,23 @@
 ``font`` sets the copy; ``fonts`` names fallbacks per script or market, tried in order when
 ``font`` lacks a character of the copy (copy no kit font covers is refused, never drawn as
 empty boxes). Paths are relative to the JSON file and may not leave its folder (no absolute
-paths, no ``..``, no symlink pointing out). The logo goes through :func:`pipeline.imaging.load_image`, or through
-:func:`pipeline.imaging.load_svg` when its *content* is SVG. Fonts are read as bytes and checked
-by FreeType; nothing here ever hands a user-supplied path to Pillow.
+paths, no ``..``, no symlink pointing out). The logo goes through
+:func:`pipeline.imaging.load_image`, or through :func:`pipeline.imaging.load_svg` when its
+*content* is SVG. Fonts are read as bytes and checked by FreeType and for a Unicode cmap; nothing
+here ever hands a user-supplied path to Pillow.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 from PIL import Image, ImageFont
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.engines.classical.branding.fonts import cmap_of
 from pipeline.errors import BadInput
@@ -51,11 +53,22 @@ class _KitFile(BaseModel):
     name: str = Field(min_length=1, max_length=80)
     logo: str | None = Field(None, max_length=255)
     font: str | None = Field(None, max_length=255)
-    fonts: dict[Annotated[str, StringConstraints(pattern=_FONT_KEY)], Annotated[str, Field(max_length=255)]] = Field(
+    fonts: dict[str, Annotated[str, Field(max_length=255)]] = Field(
         default_factory=dict, max_length=MAX_FALLBACK_FONTS
     )
     colors: _Colours = Field(default_factory=_Colours)
     cta: str = Field("", max_length=120)
+
+    @field_validator("fonts")
+    @classmethod
+    def _script_codes(cls, fonts: dict[str, str]) -> dict[str, str]:
+        for key in fonts:
+            if not re.fullmatch(_FONT_KEY, key):
+                raise ValueError(
+                    f"`{key}` isn't a script or market code (letters, digits, `-` or `_`, "
+                    'e.g. "ja", "ar", "zh-Hant", "emoji")'
+                )
+        return fonts
 
 
 @dataclass(frozen=True)
@@ -134,8 +147,17 @@ def load_brand_kit(path: Path) -> BrandKit:
         notes += loaded.notes
         if loaded.image.mode != "RGBA":
             notes.append(f"`{logo_path.name}` has no transparency: it will be placed as an opaque rectangle")
-    return BrandKit(kit.name, logo, font_bytes, kit.colors.text, kit.cta, kit.colors.accent, notes,
-                    font_file=font_path.name if font_path else None, fallback_fonts=fallbacks)
+    return BrandKit(
+        kit.name,
+        logo,
+        font_bytes,
+        kit.colors.text,
+        kit.cta,
+        kit.colors.accent,
+        notes,
+        font_file=font_path.name if font_path else None,
+        fallback_fonts=fallbacks,
+    )
 
 
 def _inside(folder: Path, relative: str, label: str, what: str) -> Path:

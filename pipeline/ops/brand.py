@@ -16,16 +16,16 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+# A module import, not names: keyregions imports pipeline.ops.base, whose package imports this op,
+# so importing keyregions first must not need its names to exist yet.
+from pipeline.engines.classical import keyregions
 from pipeline.engines.classical.branding import arrange, fonts
-from pipeline.engines.classical.branding.areas import areas_for, min_copy_px, start_copy_px, wanted_logo
 from pipeline.engines.classical.branding import legibility as leg
+from pipeline.engines.classical.branding.areas import areas_for, min_copy_px, start_copy_px, wanted_logo
 from pipeline.engines.classical.branding.calm import CalmField
 from pipeline.engines.classical.branding.compose import compose
 from pipeline.engines.classical.branding.placement import Scene, Spot
 from pipeline.engines.classical.branding.wrapping import layouts
-# A module import, not names: keyregions imports pipeline.ops.base, whose package imports this op,
-# so importing keyregions first must not need its names to exist yet.
-from pipeline.engines.classical import keyregions
 from pipeline.errors import BadRequest
 from pipeline.ops.base import OpContext, OpInputs, OpParams, OpResult
 from pipeline.ops.fields import HexColour, SpecName
@@ -35,7 +35,9 @@ from pipeline.specs import get_spec
 PERSON_WEIGHT, MASS_WEIGHT = 1.5, 0.4  # cost of covering all of a person (shoulders, hair) / the main mass
 FACE_ROOM, PRODUCT_ROOM = 0.2, 0.05  # clearance around a face / product box, in its size
 ROW_ASPECT = 3.0  # an area wider than 3:1 (leaderboards, mobile banners) sets logo and copy side by side
-Position = Literal["auto", "bottom-left", "bottom-right", "bottom-center", "top-left", "top-right", "top-center"]
+Position = Literal[
+    "auto", "bottom-left", "bottom-right", "bottom-center", "top-left", "top-right", "top-center"
+]
 
 
 class BrandParams(OpParams):
@@ -43,7 +45,9 @@ class BrandParams(OpParams):
     the product (deterministic compositing, never AI)."""
 
     spec: SpecName = Field(description="Channel spec whose safe zone applies.")
-    text: str = Field("", max_length=120, description="Copy, e.g. a call to action; wraps over lines as needed.")
+    text: str = Field(
+        "", max_length=120, description="Copy, e.g. a call to action; wraps over lines as needed."
+    )
     position: Position = Field(
         "auto",
         description="Where logo and copy should sit: `auto` (the calmest spot clear of the subject) or a "
@@ -72,8 +76,14 @@ def brand(inputs: OpInputs, params: BrandParams, ctx: OpContext) -> OpResult:
         )
     logo = inputs.extras.get("logo") if params.use_logo else None
     text = " ".join(unicodedata.normalize("NFC", params.text).split())
-    record: dict[str, Any] = {"logo_box": None, "text_box": None, "scrim_box": None, "copy": None,
-                              "placement": None, "position": params.position}
+    record: dict[str, Any] = {
+        "logo_box": None,
+        "text_box": None,
+        "scrim_box": None,
+        "copy": None,
+        "placement": None,
+        "position": params.position,
+    }
     if logo is None and not text:
         notes = ["nothing to place: no logo and no copy"]
         return OpResult(image.copy(), inputs.geometry, notes, seed=ctx.seed, record={**record, "placed": []})
@@ -87,7 +97,11 @@ def brand(inputs: OpInputs, params: BrandParams, ctx: OpContext) -> OpResult:
     avoided = [r for r in regions if r.kind in keyregions.NO_COVER]
     scene = Scene(
         forbidden=tuple(_padded(r.kind, r.box, w, h) for r in avoided),
-        soft=tuple((r.box, PERSON_WEIGHT if r.kind == "person" else MASS_WEIGHT) for r in regions if r.kind not in keyregions.NO_COVER),
+        soft=tuple(
+            (r.box, PERSON_WEIGHT if r.kind == "person" else MASS_WEIGHT)
+            for r in regions
+            if r.kind not in keyregions.NO_COVER
+        ),
         calm=CalmField(image),
         position=params.position,
     )
@@ -102,36 +116,72 @@ def brand(inputs: OpInputs, params: BrandParams, ctx: OpContext) -> OpResult:
         max_w = max(a.box[2] - a.box[0] for a in areas)
         max_h = max(a.box[3] - a.box[1] for a in areas)
         blocks = layouts(text, font, shaped, sizes, max_w, max_h)
-    want = wanted_logo(logo, params.logo_scale * (safe[2] - safe[0]), main, wide) if logo is not None else None
+    want = (
+        wanted_logo(logo, params.logo_scale * (safe[2] - safe[0]), main, wide) if logo is not None else None
+    )
     options = arrange.options(want, blocks, start, params.position, wide)
     spot = arrange.search(options, areas, scene) if options else None
-    placement = {"anchor": None, "on_panel": False, "avoided": [r.to_record() for r in avoided], "dropped": []}
+    placement: dict[str, Any] = {
+        "anchor": None,
+        "on_panel": False,
+        "avoided": [r.to_record() for r in avoided],
+        "dropped": [],
+    }
     notes = list(area_notes)
     if spot is None:
         placement["dropped"] = _dropped(logo is not None, bool(text), False, spec.name, avoided, blocks)
         notes += placement["dropped"]
         record.update(placement=placement, safe_zone=list(safe), arrangement=None, placed=[])
-        return OpResult(image.copy(), inputs.geometry, notes, seed=ctx.seed, engine="classical", record=record)
-    composed = compose(image, spot, logo, font, _colours(params, inputs, spot))
+        return OpResult(
+            image.copy(), inputs.geometry, notes, seed=ctx.seed, engine="classical", record=record
+        )
+    colours = _colours(params, inputs, spot)
+    composed = compose(image, spot, logo, font, colours)
     record.update(composed.record)
     if record["copy"] is not None:
         record["copy"] = {"text": text, **record["copy"]}
-    placement.update(anchor=spot.anchor, on_panel=spot.area.on_panel,
-                     dropped=_dropped(logo is not None and spot.option.logo_size is None,
-                                      bool(text) and spot.option.copy is None, spot.option.copy is not None,
-                                      spec.name, avoided, blocks))
-    notes += placement["dropped"] + _notes(spot, want, start, record)
-    record.update(placement=placement, safe_zone=list(safe), arrangement=spot.option.arrangement,
-                  placed=sorted(spot.boxes))
-    return OpResult(composed.image, inputs.geometry, notes, seed=ctx.seed, engine="classical",
-                    designed_mask=composed.designed, record=record)
+    placement.update(
+        anchor=spot.anchor,
+        on_panel=spot.area.on_panel,
+        dropped=_dropped(
+            logo is not None and spot.option.logo_size is None,
+            bool(text) and spot.option.copy is None,
+            spot.option.copy is not None,
+            spec.name,
+            avoided,
+            blocks,
+        ),
+    )
+    notes += placement["dropped"] + _notes(spot, want, start, record, colours[0])
+    record.update(
+        placement=placement,
+        safe_zone=list(safe),
+        arrangement=spot.option.arrangement,
+        placed=sorted(spot.boxes),
+    )
+    return OpResult(
+        composed.image,
+        inputs.geometry,
+        notes,
+        seed=ctx.seed,
+        engine="classical",
+        designed_mask=composed.designed,
+        record=record,
+    )
 
 
-def _padded(kind: str, box: tuple[float, float, float, float], w: int, h: int) -> tuple[float, float, float, float]:
+def _padded(
+    kind: str, box: tuple[float, float, float, float], w: int, h: int
+) -> tuple[float, float, float, float]:
     """A face or product box with room to spare: a face detector's box is tight (brow to chin) and
     copy touching a chin reads as cramped; a product box is already loose."""
     pad = max(6.0, (FACE_ROOM if kind == "face" else PRODUCT_ROOM) * max(box[2] - box[0], box[3] - box[1]))
-    return (max(0.0, box[0] - pad), max(0.0, box[1] - pad), min(float(w), box[2] + pad), min(float(h), box[3] + pad))
+    return (
+        max(0.0, box[0] - pad),
+        max(0.0, box[1] - pad),
+        min(float(w), box[2] + pad),
+        min(float(h), box[3] + pad),
+    )
 
 
 def _sizes(start: int, smallest: int) -> list[int]:
@@ -154,7 +204,9 @@ def _colours(params: BrandParams, inputs: OpInputs, spot: Spot) -> list[str]:
     return [kit, leg.WHITE, leg.INK] if kit else [leg.WHITE, leg.INK]
 
 
-def _dropped(logo: bool, copy: bool, copy_kept: bool, spec: str, avoided: list[Any], blocks: list[Any]) -> list[str]:
+def _dropped(
+    logo: bool, copy: bool, copy_kept: bool, spec: str, avoided: list[Any], blocks: list[Any]
+) -> list[str]:
     """Why the logo and/or the copy were left out (the result's notes say it; the record keeps it)."""
     subject = " and ".join(sorted({r.kind for r in avoided})) or "the subject"
     reasons = []
@@ -162,22 +214,36 @@ def _dropped(logo: bool, copy: bool, copy_kept: bool, spec: str, avoided: list[A
         where = "beside the copy " if copy_kept else ""
         reasons.append(f"logo dropped: no spot on `{spec}` keeps it {where}clear of the {subject}")
     if copy:
-        why = "is too long for the space even at the smallest legible size" if not blocks else \
-            f"finds no spot clear of the {subject}"
+        why = (
+            "is too long for the space even at the smallest legible size"
+            if not blocks
+            else f"finds no spot clear of the {subject}"
+        )
         reasons.append(f"copy dropped: on `{spec}` it {why}")
     return reasons
 
 
-def _notes(spot: Spot, want: tuple[int, int] | None, start: int, record: dict[str, Any]) -> list[str]:
+def _notes(
+    spot: Spot, want: tuple[int, int] | None, start: int, record: dict[str, Any], wanted_colour: str
+) -> list[str]:
     notes = []
+    copy = record.get("copy")
+    if copy and copy["colour"] != wanted_colour:
+        notes.append(
+            f"copy set in {copy['colour']} rather than {wanted_colour}, which would need a scrim there"
+        )
     option = spot.option
     if want and option.logo_size and option.logo_size[0] < want[0]:
-        notes.append(f"logo set at {option.logo_size[0] / want[0]:.0%} of its size to keep clear of the subject")
+        notes.append(
+            f"logo set at {option.logo_size[0] / want[0]:.0%} of its size to keep clear of the subject"
+        )
     if option.arrangement == "split":
         notes.append("logo and copy placed apart to keep clear of the subject")
     if option.copy is not None and option.copy.px < start:
         lines = len(option.copy.lines)
-        notes.append(f"copy shrunk from {start} to {option.copy.px} px ({lines} line{'s' * (lines > 1)}) to fit")
+        notes.append(
+            f"copy shrunk from {start} to {option.copy.px} px ({lines} line{'s' * (lines > 1)}) to fit"
+        )
     if record.get("scrim_box"):
         notes.append(
             f"added a {round(record['scrim_alpha'] * 100)} % scrim behind the copy: "

@@ -1,16 +1,31 @@
-"""Brand kits: the demo kits load; paths cannot leave the kit's folder; SVG logos are checked."""
+"""Brand kits: the demo kits load; paths cannot leave the kit's folder; SVG logos and fonts are checked;
+fallback fonts load in order and reach the workers."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
+from skimage import data
+from sqlmodel import select
 
-from pipeline.brandkit import load_brand_kit
+from pipeline.brandkit import BrandKit, load_brand_kit
 from pipeline.errors import BadInput
+from pipeline.jobs import submit_plan
+from pipeline.plan import Plan, Step
+from pipeline.runtime import Runtime
+from pipeline.service import Master, ingest_master, run_plan
+from pipeline.workers import record_inputs
+from pipeline.workers.jobrun import run_job
+from storage.db import read_session, session_scope
+from storage.models import Asset, Job
+from storage.settings import Settings
+from tests.support.fonts import build_font, latin_bars
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "brand"
 
@@ -95,3 +110,120 @@ def test_not_json_and_html_logo(tmp_path: Path) -> None:
     kit.write_text("{name: nope")
     with pytest.raises(BadInput, match="isn't valid JSON"):
         load_brand_kit(kit)
+
+
+def font_kit(tmp_path: Path, fonts: dict[str, str], **fields: object) -> Path:
+    kit = make_kit(tmp_path, font="DejaVuSans-Bold.ttf", fonts=fonts, **fields)
+    shutil.copy(EXAMPLES / "DejaVuSans-Bold.ttf", kit.parent / "DejaVuSans-Bold.ttf")
+    build_font(
+        kit.parent / "TestJP.ttf", "Test JP", {**latin_bars(), **{c: (850, 800) for c in "春のセール"}}
+    )
+    return kit
+
+
+def test_fallback_fonts_load_in_the_kits_order_and_travel_with_their_names(tmp_path: Path) -> None:
+    kit = load_brand_kit(font_kit(tmp_path, {"ja": "TestJP.ttf", "emoji": "DejaVuSans-Bold.ttf"}))
+    assert [(f.key, f.file) for f in kit.fonts()] == [
+        ("font", "DejaVuSans-Bold.ttf"),
+        ("font:ja", "TestJP.ttf"),
+        ("font:emoji", "DejaVuSans-Bold.ttf"),
+    ]
+    assert list(kit.texts()) == ["font", "font:ja", "font:emoji"]
+    assert kit.texts()["font:ja"] == (tmp_path / "kit" / "TestJP.ttf").read_bytes()
+    assert kit.style()["fonts"] == [{"key": f.key, "file": f.file} for f in kit.fonts()]
+    assert load_brand_kit(EXAMPLES / "brand.json").fallback_fonts == []
+
+
+@pytest.mark.parametrize(
+    ("fonts", "message"),
+    [
+        ({"ja": "../TestJP.ttf"}, r"the `fonts.ja` font path `../TestJP.ttf` leaves the kit's folder"),
+        ({"ja": "/usr/share/fonts/x.ttf"}, r"the `fonts.ja` font path .* must be relative"),
+        ({"ja": "logo.png"}, "`logo.png` isn't a TrueType/OpenType font"),
+        ({"ja": "missing.otf"}, "`missing.otf` doesn't exist"),
+        ({"j a": "TestJP.ttf"}, r"fonts: Value error, `j a` isn't a script or market code"),
+        ({f"s{i}": "TestJP.ttf" for i in range(9)}, "fonts: Dictionary should have at most 8 items"),
+    ],
+)
+def test_invalid_fallback_fonts(tmp_path: Path, fonts: dict[str, str], message: str) -> None:
+    (tmp_path / "TestJP.ttf").write_bytes(b"\x00\x01\x00\x00")
+    with pytest.raises(BadInput, match=message):
+        load_brand_kit(font_kit(tmp_path, fonts))
+
+
+def test_a_font_without_a_unicode_cmap_is_refused(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    kit = font_kit(tmp_path, {"ja": "NoCmap.ttf"})
+    font = TTFont(kit.parent / "TestJP.ttf")
+    del font["cmap"]
+    font.save(kit.parent / "NoCmap.ttf")
+    with pytest.raises(BadInput, match=r"(`NoCmap\.ttf` has no Unicode character map|damaged font)"):
+        load_brand_kit(kit)
+
+
+def jp_variant(settings: Settings, tmp_path: Path) -> tuple[Runtime, BrandKit, Master, Plan]:
+    """A runtime, a kit with a Japanese fallback font, the demo master and a one-variant JP plan."""
+    runtime = Runtime(settings)
+    runtime.migrate()
+    kit = load_brand_kit(font_kit(tmp_path, {"ja": "TestJP.ttf"}))
+    source = tmp_path / "master.png"
+    Image.fromarray(data.astronaut()).save(source)
+    master = ingest_master(runtime, source, campaign_name="jp", user="test")
+    spec = "iab-medium-rectangle"
+    steps = [
+        Step(id="v.fit", op="fit", params={"spec": spec}, variant="v"),
+        Step(
+            id="v.brand", op="brand", params={"spec": spec, "text": "春のセール"}, input="v.fit", variant="v"
+        ),
+        Step(id="v.export", op="export", params={"spec": spec}, input="v.brand", variant="v"),
+    ]
+    return runtime, kit, master, Plan(steps=steps).validate_plan(engine="classical", max_variants=5)
+
+
+def copy_record(runtime: Runtime, job_id: int) -> dict[str, object]:
+    with read_session(runtime.engine) as s:
+        [asset] = list(s.exec(select(Asset).where(Asset.job_id == job_id)))
+    [step] = [step for step in asset.params["steps"] if step["op"] == "brand"]
+    return dict(step["record"]["copy"])
+
+
+def test_fallback_fonts_reach_a_local_run(settings: Settings, tmp_path: Path) -> None:
+    runtime, kit, master, plan = jp_variant(settings, tmp_path)
+    [outcome] = run_plan(runtime, plan, master, engine="classical", brand=kit).outcomes
+    assert outcome.error is None
+    copy = copy_record(runtime, outcome.job_id)
+    assert copy["font"] == "TestJP.ttf" and copy["lines"] == ["春のセール"] and copy["missing"] == []
+
+
+def test_fallback_fonts_reach_the_workers_as_blobs(settings: Settings, tmp_path: Path) -> None:
+    """What ``queue=celery`` records on each job, read back by a worker (``run_job``, in-process)."""
+    runtime, kit, master, plan = jp_variant(settings, tmp_path)
+    assert master.asset.id is not None
+    with session_scope(runtime.engine) as s:
+        [(_, job)] = submit_plan(
+            s,
+            plan,
+            master_sha256=master.asset.sha256,
+            master_asset_id=master.asset.id,
+            engine="classical",
+            campaign_id=master.campaign_id,
+        )
+    assert job.id is not None
+    record_inputs(
+        runtime,
+        [job.id],
+        master_asset_id=master.asset.id,
+        font=kit.font_bytes,
+        fonts={f.key: f.data for f in kit.fallback_fonts},
+        style=kit.style(),
+    )
+    with read_session(runtime.engine) as s:
+        recorded = s.get(Job, job.id).params["inputs"]  # type: ignore[union-attr]
+    assert list(recorded["fonts"]) == ["font:ja"]
+    assert runtime.blobs.read_bytes(recorded["fonts"]["font:ja"]) == kit.texts()["font:ja"]
+
+    assert run_job(runtime, job.id) == "done"
+    copy = copy_record(runtime, job.id)
+    assert copy["font"] == "TestJP.ttf" and copy["lines"] == ["春のセール"] and copy["missing"] == []
+    assert copy["font_sha256"] == hashlib.sha256(kit.texts()["font:ja"]).hexdigest()

@@ -32,7 +32,10 @@ def _bar(width: int, height: int) -> object:
 def _tofu() -> object:
     """A hollow box: an outer contour clockwise, the hole counter-clockwise (TrueType's winding)."""
     pen = TTGlyphPen(None)
-    for points in (((50, 0), (50, 700), (550, 700), (550, 0)), ((120, 70), (480, 70), (480, 630), (120, 630))):
+    for points in (
+        ((50, 0), (50, 700), (550, 700), (550, 0)),
+        ((120, 70), (480, 70), (480, 630), (120, 630)),
+    ):
         pen.moveTo(points[0])
         for point in points[1:]:
             pen.lineTo(point)

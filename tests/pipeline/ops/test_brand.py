@@ -1,4 +1,5 @@
-"""brand: logo and copy land inside the safe zone, nothing outside it changes, the record says what was drawn."""
+"""brand: logo and copy land inside the safe zone, nothing outside it changes, the record says what
+was drawn."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from PIL import Image
 
 from pipeline.brandkit import BrandKit, load_brand_kit
 from pipeline.errors import BadRequest
-from pipeline.ops.base import Geometry
 from pipeline.ops.brand import BrandParams
 from pipeline.specs import get_spec
 from tests.pipeline.ops.brand_helpers import astronaut, framed, measured_contrast, overlaps, run
@@ -47,7 +47,9 @@ def test_everything_lands_inside_the_safe_zone_where_asked(kit: BrandKit, spec: 
     s = get_spec(spec)
     image, geometry = framed(spec)
     before = np.asarray(image).copy()
-    result = run(image, kit, master=astronaut(), geometry=geometry, spec=spec, text="Shop now", position=position)
+    result = run(
+        image, kit, master=astronaut(), geometry=geometry, spec=spec, text="Shop now", position=position
+    )
     assert result.image.size == s.size and result.image.mode == "RGB"
     assert np.array_equal(np.asarray(image), before)  # input untouched
     safe = s.safe_zone.box(*s.size)
@@ -68,8 +70,15 @@ def test_everything_lands_inside_the_safe_zone_where_asked(kit: BrandKit, spec: 
 def test_story_bands_are_exactly_the_platform_insets(kit: BrandKit) -> None:
     image, geometry = framed("story")
     for position in ("top-right", "bottom-left", "auto"):
-        result = run(image, kit, master=astronaut(), geometry=geometry, spec="story", text="Shop now",
-                     position=position)
+        result = run(
+            image,
+            kit,
+            master=astronaut(),
+            geometry=geometry,
+            spec="story",
+            text="Shop now",
+            position=position,
+        )
         diff = changed(result.image, image)
         assert not diff[: round(0.14 * 1920)].any() and not diff[1920 - round(0.20 * 1920) :].any()
 
@@ -95,7 +104,9 @@ def test_without_a_colour_dark_copy_on_light_ground_needs_no_scrim() -> None:
 
 def test_record_fields_the_audit_reads(kit: BrandKit) -> None:
     image, geometry = framed("iab-medium-rectangle")
-    result = run(image, kit, master=astronaut(), geometry=geometry, spec="iab-medium-rectangle", text="Shop now")
+    result = run(
+        image, kit, master=astronaut(), geometry=geometry, spec="iab-medium-rectangle", text="Shop now"
+    )
     copy = result.record["copy"]
     assert copy["text"] == "Shop now" and copy["lines"] == ["Shop now"] and copy["missing"] == []
     assert copy["font"] == "DejaVuSans-Bold.ttf" and len(copy["font_sha256"]) == 64
@@ -134,16 +145,28 @@ def test_logo_only_default_font_and_nothing(kit: BrandKit) -> None:
 
 def test_rgba_images_keep_their_alpha(kit: BrandKit) -> None:
     image, geometry = framed("iab-medium-rectangle")
-    result = run(image.convert("RGBA"), kit, master=astronaut(), geometry=geometry,
-                 spec="iab-medium-rectangle", text="Go")
+    result = run(
+        image.convert("RGBA"),
+        kit,
+        master=astronaut(),
+        geometry=geometry,
+        spec="iab-medium-rectangle",
+        text="Go",
+    )
     assert result.image.mode == "RGBA"
     assert result.geometry == geometry
 
 
 def test_plans_saved_before_auto_placement_still_parse() -> None:
     old = BrandParams.model_validate(
-        {"spec": "story", "text": "Shop now", "position": "bottom-right", "logo_scale": 0.15,
-         "text_color": "#FFFFFF", "use_logo": True}
+        {
+            "spec": "story",
+            "text": "Shop now",
+            "position": "bottom-right",
+            "logo_scale": 0.15,
+            "text_color": "#FFFFFF",
+            "use_logo": True,
+        }
     )
     assert old.position == "bottom-right" and old.text_color == "#FFFFFF"
     new = BrandParams(spec="story")
@@ -153,7 +176,11 @@ def test_plans_saved_before_auto_placement_still_parse() -> None:
 def test_deterministic_and_input_untouched(kit: BrandKit) -> None:
     image, geometry = framed("iab-billboard")
     before = image.tobytes()
-    first = run(image, kit, master=astronaut(), geometry=geometry, spec="iab-billboard", text="Shop the new season")
-    second = run(image, kit, master=astronaut(), geometry=geometry, spec="iab-billboard", text="Shop the new season")
+    first = run(
+        image, kit, master=astronaut(), geometry=geometry, spec="iab-billboard", text="Shop the new season"
+    )
+    second = run(
+        image, kit, master=astronaut(), geometry=geometry, spec="iab-billboard", text="Shop the new season"
+    )
     assert image.tobytes() == before
     assert first.image.tobytes() == second.image.tobytes() and first.record == second.record

@@ -26,7 +26,9 @@ def _area(box: IntBox) -> int:
     return max(0, box[2] - box[0]) * max(0, box[3] - box[1])
 
 
-def areas_for(safe: IntBox, layout: dict[str, Any] | None, size: tuple[int, int]) -> tuple[list[Area], list[str]]:
+def areas_for(
+    safe: IntBox, layout: dict[str, Any] | None, size: tuple[int, int]
+) -> tuple[list[Area], list[str]]:
     """The areas to search, best first: the layout's panel (with a margin), then the safe zone."""
     sw, sh = safe[2] - safe[0], safe[3] - safe[1]
     in_safe = Area(_inset(safe, max(2, round(0.03 * min(sw, sh)))), on_panel=False)

@@ -42,27 +42,26 @@ def options(
 ) -> list[Option]:
     """Every option: logo sizes (or none) × copy layouts (or none) × arrangements."""
     aligns = ["left", "center", "right"] if position == "auto" else [position.split("-")[1]]
-    fewest = {}
-    for block in blocks:
-        fewest[block.px] = min(fewest.get(block.px, len(block.lines)), len(block.lines))
+    fewest: dict[int, int] = {}
+    for each in blocks:
+        fewest[each.px] = min(fewest.get(each.px, len(each.lines)), len(each.lines))
     logos: list[tuple[tuple[int, int] | None, float]] = [(None, DROP_LOGO if logo else 0.0)]
     if logo:
         for step in LOGO_STEPS:
-            size = (round(logo[0] * step), round(logo[1] * step))
-            if min(size) >= MIN_LOGO_SIDE or step == 1.0:
-                logos.append((size, LOGO_SHRINK * (1 - step)))
+            scaled = (round(logo[0] * step), round(logo[1] * step))
+            if min(scaled) >= MIN_LOGO_SIDE or step == 1.0:
+                logos.append((scaled, LOGO_SHRINK * (1 - step)))
     copies: list[tuple[CopyBlock | None, float]] = [(None, DROP_COPY if blocks else 0.0)]
-    for block in blocks:
-        shrink = COPY_SHRINK * math.log2(start_px / block.px)  # each halving costs the same
-        copies.append((block, shrink + EXTRA_LINE * (len(block.lines) - fewest[block.px])))
+    for layout in blocks:
+        shrink = COPY_SHRINK * math.log2(start_px / layout.px)  # each halving costs the same
+        copies.append((layout, shrink + EXTRA_LINE * (len(layout.lines) - fewest[layout.px])))
     found: list[Option] = []
     for size, logo_pen in logos:
         for block, copy_pen in copies:
             penalty = logo_pen + copy_pen
-            if size is None and block is None:
-                continue
             if block is None:
-                found.append(Option((logo_piece(size),), "logo", penalty, logo_size=size))  # type: ignore[arg-type]
+                if size is not None:
+                    found.append(Option((logo_piece(size),), "logo", penalty, logo_size=size))
             elif size is None:
                 found += [Option((copy_piece(block),), "copy", penalty, a, copy=block) for a in aligns]
             else:

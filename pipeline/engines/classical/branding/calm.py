@@ -34,8 +34,9 @@ class CalmField:
         self._sx, self._sy = size[0] / image.width, size[1] / image.height
         self._size = size
 
-    def _sums(self, table: np.ndarray, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray,
-              y1: np.ndarray) -> np.ndarray:
+    def _sums(
+        self, table: np.ndarray, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray
+    ) -> np.ndarray:
         return table[y1, x1] - table[y0, x1] - table[y1, x0] + table[y0, x0]
 
     def busy(self, boxes: np.ndarray) -> np.ndarray:

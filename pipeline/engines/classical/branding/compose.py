@@ -2,7 +2,8 @@
 
 Only the rectangle around the drawn boxes is touched. Copy contrast is measured on the composed
 pixels under and around the glyphs (the glyph footprint, before the glyph fill), at the worst
-95th percentile, and the scrim is raised until that measurement reaches the target.
+95th percentile, and the scrim is raised until that measurement reaches the design contrast
+(a margin over WCAG's 4.5:1).
 """
 
 from __future__ import annotations
@@ -34,7 +35,12 @@ def _grow(box: IntBox, by: int, size: tuple[int, int]) -> IntBox:
 
 
 def _union(boxes: list[IntBox]) -> IntBox:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def _shift(box: IntBox, dx: int, dy: int) -> IntBox:
@@ -44,7 +50,7 @@ def _shift(box: IntBox, dx: int, dy: int) -> IntBox:
 def compose(
     image: Image.Image, spot: Spot, logo: Image.Image | None, font: FontFile | None, colours: list[str]
 ) -> Composed:
-    """Draw ``spot`` on a copy of ``image``; the record holds the boxes (image pixels) and the copy's facts."""
+    """Draw ``spot`` on a copy of ``image``; the record holds the boxes (image pixels) and the copy."""
     option = spot.option
     pads = {p.kind: p.pad for p in option.pieces}
     region = _union([_grow(box, pads[kind], image.size) for kind, box in spot.boxes.items()])
@@ -55,7 +61,9 @@ def compose(
     if "logo" in spot.boxes and logo is not None:
         box = spot.boxes["logo"]
         size = (box[2] - box[0], box[3] - box[1])
-        base.alpha_composite(logo.convert("RGBA").resize(size, Image.Resampling.LANCZOS), _shift(box, ox, oy)[:2])
+        base.alpha_composite(
+            logo.convert("RGBA").resize(size, Image.Resampling.LANCZOS), _shift(box, ox, oy)[:2]
+        )
         record["logo_box"] = list(box)
         drawn.append(box)
     if "copy" in spot.boxes and option.copy is not None and font is not None:
@@ -97,12 +105,12 @@ def _draw_copy(
             _scrim(trial, _shift(scrim_box, ox, oy), choice.scrim_rgb, alpha, margin)
         _shadow(trial, glyphs, block.px, choice.scrim_rgb)
         measured = leg.worst_contrast(choice.colour, np.asarray(trial)[..., :3][footprint])
-        if measured >= leg.TARGET_CONTRAST or alpha >= 1.0:
+        if measured >= leg.DESIGN_CONTRAST or alpha >= 1.0:
             break
         alpha = min(1.0, round(alpha + 0.05, 2))
-    ink = Image.new("RGBA", base.size, (*leg.hex_rgb(choice.colour), 0))
-    ink.putalpha(glyphs)
-    trial.alpha_composite(ink)
+    fill = Image.new("RGBA", base.size, (*leg.hex_rgb(choice.colour), 0))
+    fill.putalpha(glyphs)
+    trial.alpha_composite(fill)
     base.paste(trial)
     record: dict[str, Any] = {
         "text_box": list(text_box),

@@ -66,10 +66,23 @@ def default_font() -> FontFile:
 # Unicode's Default_Ignorable_Code_Point ranges: invisible format characters (ZWJ, variation
 # selectors, bidi marks) a renderer hides; they need no glyph of their own.
 _IGNORABLE = (
-    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
-    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
-    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
 )
 
 
@@ -83,7 +96,7 @@ def needs_glyph(char: str) -> bool:
 
 
 def visible_text(text: str, shaped: bool) -> str:
-    """``text`` as drawn: raqm (HarfBuzz) hides ignorables itself; the basic layout would draw them as tofu."""
+    """``text`` as drawn: raqm (HarfBuzz) hides ignorables itself; BASIC would draw them as tofu."""
     return text if shaped else "".join(c for c in text if not ignorable(c))
 
 
@@ -150,8 +163,16 @@ def kit_fonts(texts: dict[str, bytes], style: dict[str, object]) -> list[FontFil
     names the files (``style["fonts"]``: ``[{"key", "file"}]``) so the lineage can record them.
     """
     listed = style.get("fonts")
-    names = {str(f["key"]): str(f["file"]) for f in listed if isinstance(f, dict)} if isinstance(listed, list) else {}
+    names = (
+        {str(f["key"]): str(f["file"]) for f in listed if isinstance(f, dict)}
+        if isinstance(listed, list)
+        else {}
+    )
     order = [k for k in names if k in texts] + [k for k in texts if k.startswith("font:") and k not in names]
-    primary = FontFile(names.get("font", "brand kit font"), texts["font"]) if texts.get("font") else default_font()
-    fallbacks = [FontFile(names.get(k, k.removeprefix("font:") + " font"), texts[k]) for k in order if k != "font"]
+    primary = (
+        FontFile(names.get("font", "brand kit font"), texts["font"]) if texts.get("font") else default_font()
+    )
+    fallbacks = [
+        FontFile(names.get(k, k.removeprefix("font:") + " font"), texts[k]) for k in order if k != "font"
+    ]
     return [primary, *fallbacks]

@@ -49,8 +49,10 @@ class Option:
 
     @property
     def size(self) -> tuple[int, int]:
-        return (max(p.offset[0] + p.size[0] for p in self.pieces),
-                max(p.offset[1] + p.size[1] for p in self.pieces))
+        return (
+            max(p.offset[0] + p.size[0] for p in self.pieces),
+            max(p.offset[1] + p.size[1] for p in self.pieces),
+        )
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,10 @@ def _positions(option: Option, scene: Scene, axis: int, lo: int, hi: int) -> np.
     for piece in option.pieces:
         offset, size = piece.offset[axis], piece.size[axis]
         for f in scene.forbidden:
-            snapped += [math.ceil(f[axis + 2] + piece.pad - offset), math.floor(f[axis] - piece.pad - size - offset)]
+            snapped += [
+                math.ceil(f[axis + 2] + piece.pad - offset),
+                math.floor(f[axis] - piece.pad - size - offset),
+            ]
     edges = np.array([v for v in snapped if lo <= v <= hi])
     return np.unique(np.concatenate([grid, edges]).astype(int))
 
@@ -103,7 +108,9 @@ def best_in(option: Option, area: Area, scene: Scene, beat: float = np.inf) -> S
         fixed += COVERAGE_WEIGHT * gw * gh / ((ax1 - ax0) * (ay1 - ay0))
     if fixed >= beat:
         return None
-    xs, ys = np.meshgrid(_positions(option, scene, 0, ax0, ax1 - gw), _positions(option, scene, 1, ay0, ay1 - gh))
+    xs, ys = np.meshgrid(
+        _positions(option, scene, 0, ax0, ax1 - gw), _positions(option, scene, 1, ay0, ay1 - gh)
+    )
     x, y = xs.ravel().astype(np.float64), ys.ravel().astype(np.float64)
     allowed = np.ones(x.shape, bool)
     busy = np.zeros(x.shape)
@@ -112,8 +119,12 @@ def best_in(option: Option, area: Area, scene: Scene, beat: float = np.inf) -> S
         px0, py0 = x + piece.offset[0], y + piece.offset[1]
         px1, py1 = px0 + piece.size[0], py0 + piece.size[1]
         for f in scene.forbidden:
-            allowed &= ((px1 + piece.pad <= f[0]) | (f[2] <= px0 - piece.pad)
-                        | (py1 + piece.pad <= f[1]) | (f[3] <= py0 - piece.pad))
+            allowed &= (
+                (px1 + piece.pad <= f[0])
+                | (f[2] <= px0 - piece.pad)
+                | (py1 + piece.pad <= f[1])
+                | (f[3] <= py0 - piece.pad)
+            )
         share = piece.size[0] * piece.size[1]
         busy += scene.calm.busy(np.stack([px0, py0, px1, py1], axis=1)) * share
         total += share
@@ -130,8 +141,15 @@ def best_in(option: Option, area: Area, scene: Scene, beat: float = np.inf) -> S
     cost = np.where(allowed, cost, np.inf)
     i = int(np.argmin(cost))
     gx, gy = int(x[i]), int(y[i])
-    boxes = {p.kind: (gx + p.offset[0], gy + p.offset[1], gx + p.offset[0] + p.size[0],
-                      gy + p.offset[1] + p.size[1]) for p in option.pieces}
+    boxes = {
+        p.kind: (
+            gx + p.offset[0],
+            gy + p.offset[1],
+            gx + p.offset[0] + p.size[0],
+            gy + p.offset[1] + p.size[1],
+        )
+        for p in option.pieces
+    }
     return Spot(option, area, boxes, float(cost[i]), anchor_name(gx, gy, gw, gh, area.box))
 
 

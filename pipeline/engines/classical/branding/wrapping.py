@@ -21,7 +21,9 @@ from pipeline.engines.classical.branding.fonts import FontFile, font_at, visible
 IntBox = tuple[int, int, int, int]
 LINE_PITCH = 1.22  # baseline-to-baseline distance in em: tight for a call to action, clear of descenders
 MAX_EXTRA_LINES = 3  # besides the fewest lines that fit, offer up to this many more (narrower blocks)
-_NO_BREAK_BEFORE = set("、。，．・：；？！）」』】〕〉》ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜…‥,.!?:;)]}%")
+_NO_BREAK_BEFORE = set(
+    "、。，．・：；？！）」』】〕〉》ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜…‥,.!?:;)]}%"
+)
 _NO_BREAK_AFTER = set("（「『【〔〈《([{")
 
 
@@ -174,8 +176,10 @@ def _block(
 ) -> CopyBlock:
     lines, inks = [], []
     for start, end in zip(starts, [*starts[1:], len(words)], strict=True):
-        line = "".join((" " if t.space_before and i > start else "") + t.text
-                       for i, t in enumerate(words[start:end], start))
+        line = "".join(
+            (" " if t.space_before and i > start else "") + t.text
+            for i, t in enumerate(words[start:end], start)
+        )
         ink = face.getbbox(line)
         lines.append(line)
         inks.append((math.floor(ink[0]), math.floor(ink[1]), math.ceil(ink[2]), math.ceil(ink[3])))
