@@ -21,7 +21,13 @@ from pydantic import Field
 from pipeline.engines.classical import keyregions
 from pipeline.engines.classical.branding import arrange, fonts
 from pipeline.engines.classical.branding import legibility as leg
-from pipeline.engines.classical.branding.areas import areas_for, min_copy_px, start_copy_px, wanted_logo
+from pipeline.engines.classical.branding.areas import (
+    areas_for,
+    min_copy_px,
+    min_logo_side,
+    start_copy_px,
+    wanted_logo,
+)
 from pipeline.engines.classical.branding.calm import CalmField
 from pipeline.engines.classical.branding.compose import compose
 from pipeline.engines.classical.branding.placement import Scene, Spot
@@ -119,7 +125,7 @@ def brand(inputs: OpInputs, params: BrandParams, ctx: OpContext) -> OpResult:
     want = (
         wanted_logo(logo, params.logo_scale * (safe[2] - safe[0]), main, wide) if logo is not None else None
     )
-    options = arrange.options(want, blocks, start, params.position, wide)
+    options = arrange.options(want, blocks, start, params.position, wide, min_logo_side(spec))
     spot = arrange.search(options, areas, scene) if options else None
     placement: dict[str, Any] = {
         "anchor": None,

@@ -14,6 +14,7 @@ OFF_PANEL = 0.6  # with a designed panel, copy on the photo is a last resort
 TEXT_START = 0.05  # starting copy size as a fraction of sqrt(width × height)
 MIN_TEXT_PX = 10  # below this, copy is not readable on a phone whatever the format
 MIN_TEXT_SHARE = 0.022  # … and below this share of the short side, not at the format's viewing size
+MIN_LOGO_PX, MIN_LOGO_SHARE = 12, 0.04
 BANNER_HEIGHT = 300
 PANEL_KEEP = 0.5  # a panel keeps the safe zone's insets when that leaves it at least half its area
 
@@ -62,6 +63,11 @@ def start_copy_px(spec: ChannelSpec, area: IntBox, wide: bool) -> int:
     by_area = round(TEXT_START * math.sqrt(spec.width * spec.height))
     by_height = round((area[3] - area[1]) / 3) if wide and spec.height <= BANNER_HEIGHT else 0
     return max(min_copy_px(spec), by_area, by_height)
+
+
+def min_logo_side(spec: ChannelSpec) -> int:
+    """The smallest logo worth placing: 4 % of the frame's short side, and never under 12 px."""
+    return max(MIN_LOGO_PX, round(MIN_LOGO_SHARE * min(spec.width, spec.height)))
 
 
 def wanted_logo(logo: Image.Image, want_w: float, area: IntBox, wide: bool) -> tuple[int, int]:

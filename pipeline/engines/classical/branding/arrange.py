@@ -13,8 +13,7 @@ from dataclasses import replace
 from pipeline.engines.classical.branding.placement import Area, Option, Piece, Scene, Spot, best_in
 from pipeline.engines.classical.branding.wrapping import CopyBlock
 
-LOGO_STEPS = (1.0, 0.8, 0.65, 0.5)  # logo sizes tried, as fractions of the wanted size
-MIN_LOGO_SIDE = 12  # px: a smaller logo is a smudge, not a brand
+LOGO_STEPS = (1.0, 0.8, 0.65, 0.5, 0.4)  # logo sizes tried, as fractions of the wanted size
 COPY_SHRINK, LOGO_SHRINK, EXTRA_LINE = 2.0, 1.0, 0.2
 OTHER_ARRANGEMENT, SPLIT = 0.3, 1.5
 DROP_LOGO, DROP_COPY = 8.0, 16.0
@@ -39,8 +38,12 @@ def options(
     start_px: int,
     position: str,
     wide: bool,
+    min_logo: int = 12,
 ) -> list[Option]:
-    """Every option: logo sizes (or none) × copy layouts (or none) × arrangements."""
+    """Every option: logo sizes (or none) × copy layouts (or none) × arrangements.
+
+    A logo is never shrunk below ``min_logo`` px on its short side (smaller, it is a smudge).
+    """
     aligns = ["left", "center", "right"] if position == "auto" else [position.split("-")[1]]
     fewest: dict[int, int] = {}
     for each in blocks:
@@ -49,7 +52,7 @@ def options(
     if logo:
         for step in LOGO_STEPS:
             scaled = (round(logo[0] * step), round(logo[1] * step))
-            if min(scaled) >= MIN_LOGO_SIDE or step == 1.0:
+            if min(scaled) >= min_logo or step == 1.0:
                 logos.append((scaled, LOGO_SHRINK * (1 - step)))
     copies: list[tuple[CopyBlock | None, float]] = [(None, DROP_COPY if blocks else 0.0)]
     for layout in blocks:
