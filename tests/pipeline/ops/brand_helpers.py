@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -25,14 +26,42 @@ def astronaut() -> Image.Image:
     return Image.fromarray(data.astronaut())
 
 
+@dataclass(frozen=True)
+class Framed:
+    """What `fit` hands brand: pixels, the geometry to the master, a layout and its designed mask."""
+
+    image: Image.Image
+    geometry: Geometry
+    layout: dict[str, Any] | None
+    designed: np.ndarray | None
+
+
 @lru_cache(maxsize=32)
-def framed(spec: str) -> tuple[Image.Image, Geometry]:
+def framed(spec: str) -> Framed:
     """The demo portrait framed for ``spec`` by `fit`, as the pipeline does before brand."""
     master = astronaut()
     result = fit(
         OpInputs(master, master, Geometry.identity(master.size)), FitParams(spec=spec), OpContext(seed=1)
     )
-    return result.image, result.geometry
+    return Framed(result.image, result.geometry, result.layout, result.designed_mask)
+
+
+def brand_framed(
+    spec: str, kit: BrandKit | None, *, image: Image.Image | None = None, **params: object
+) -> tuple[Framed, OpResult]:
+    """`fit` then `brand` on the demo portrait, as a variant's chain runs them."""
+    f = framed(spec)
+    result = run(
+        f.image if image is None else image,
+        kit,
+        master=astronaut(),
+        geometry=f.geometry,
+        layout=f.layout,
+        designed=f.designed,
+        spec=spec,
+        **params,
+    )
+    return f, result
 
 
 def run(
@@ -42,6 +71,7 @@ def run(
     master: Image.Image | None = None,
     geometry: Geometry | None = None,
     layout: dict[str, Any] | None = None,
+    designed: np.ndarray | None = None,
     cache: dict[str, Any] | None = None,
     **params: object,
 ) -> OpResult:
@@ -54,6 +84,7 @@ def run(
         extras={"logo": kit.logo} if kit and kit.logo else {},
         texts=kit.texts() if kit else {},
         layout=layout,
+        designed_mask=designed,
         style=kit.style() if kit else {},
     )
     return brand(inputs, BrandParams(**params), OpContext(seed=3, cache={} if cache is None else cache))  # type: ignore[arg-type]

@@ -13,7 +13,14 @@ from pipeline.brandkit import BrandKit, load_brand_kit
 from pipeline.errors import BadRequest
 from pipeline.ops.brand import BrandParams
 from pipeline.specs import get_spec
-from tests.pipeline.ops.brand_helpers import astronaut, framed, measured_contrast, overlaps, run
+from tests.pipeline.ops.brand_helpers import (
+    astronaut,
+    brand_framed,
+    framed,
+    measured_contrast,
+    overlaps,
+    run,
+)
 
 KIT = Path(__file__).parents[3] / "examples" / "brand" / "brand.json"
 
@@ -45,11 +52,9 @@ def inside(box: list[int], outer: list[int] | tuple[int, ...]) -> bool:
 )
 def test_everything_lands_inside_the_safe_zone_where_asked(kit: BrandKit, spec: str, position: str) -> None:
     s = get_spec(spec)
-    image, geometry = framed(spec)
+    image = framed(spec).image
     before = np.asarray(image).copy()
-    result = run(
-        image, kit, master=astronaut(), geometry=geometry, spec=spec, text="Shop now", position=position
-    )
+    _, result = brand_framed(spec, kit, text="Shop now", position=position)
     assert result.image.size == s.size and result.image.mode == "RGB"
     assert np.array_equal(np.asarray(image), before)  # input untouched
     safe = s.safe_zone.box(*s.size)
@@ -62,23 +67,16 @@ def test_everything_lands_inside_the_safe_zone_where_asked(kit: BrandKit, spec: 
         assert inside(box, safe)
         assert diff[box[1] : box[3], box[0] : box[2]].mean() > 0.2  # something was really drawn there
     assert not overlaps(result.record["logo_box"], result.record["text_box"])
-    # The face is clear of the requested corner here, so the requested side is honoured.
+    # The face is clear of the requested corner here, so the requested side (of the safe zone, or of
+    # the layout's panel on banners) is honoured.
     assert result.record["placement"]["anchor"].endswith(position.split("-")[1])
     assert result.record["position"] == position
 
 
 def test_story_bands_are_exactly_the_platform_insets(kit: BrandKit) -> None:
-    image, geometry = framed("story")
+    image = framed("story").image
     for position in ("top-right", "bottom-left", "auto"):
-        result = run(
-            image,
-            kit,
-            master=astronaut(),
-            geometry=geometry,
-            spec="story",
-            text="Shop now",
-            position=position,
-        )
+        _, result = brand_framed("story", kit, text="Shop now", position=position)
         diff = changed(result.image, image)
         assert not diff[: round(0.14 * 1920)].any() and not diff[1920 - round(0.20 * 1920) :].any()
 
@@ -103,10 +101,8 @@ def test_without_a_colour_dark_copy_on_light_ground_needs_no_scrim() -> None:
 
 
 def test_record_fields_the_audit_reads(kit: BrandKit) -> None:
-    image, geometry = framed("iab-medium-rectangle")
-    result = run(
-        image, kit, master=astronaut(), geometry=geometry, spec="iab-medium-rectangle", text="Shop now"
-    )
+    f, result = brand_framed("iab-medium-rectangle", kit, text="Shop now")
+    image = f.image
     copy = result.record["copy"]
     assert copy["text"] == "Shop now" and copy["lines"] == ["Shop now"] and copy["missing"] == []
     assert copy["font"] == "DejaVuSans-Bold.ttf" and len(copy["font_sha256"]) == 64
@@ -130,31 +126,23 @@ def test_image_must_already_be_at_spec_size(kit: BrandKit) -> None:
 
 
 def test_logo_only_default_font_and_nothing(kit: BrandKit) -> None:
-    image, geometry = framed("iab-half-page")
-    common = {"master": astronaut(), "geometry": geometry, "spec": "iab-half-page"}
-    logo_only = run(image, kit, **common)  # type: ignore[arg-type]
+    image = framed("iab-half-page").image
+    _, logo_only = brand_framed("iab-half-page", kit)
     assert logo_only.record["text_box"] is None and logo_only.record["logo_box"]
     assert logo_only.record["copy"] is None
-    default_font = run(image, None, text="Shop now", use_logo=False, **common)  # type: ignore[arg-type]
+    _, default_font = brand_framed("iab-half-page", None, text="Shop now", use_logo=False)
     assert default_font.record["logo_box"] is None and default_font.record["copy"]["px"] >= 10
     assert default_font.record["copy"]["font"] == "DejaVuSans-Bold.ttf"
-    nothing = run(image, kit, use_logo=False, **common)  # type: ignore[arg-type]
+    _, nothing = brand_framed("iab-half-page", kit, use_logo=False)
     assert np.array_equal(np.asarray(nothing.image), np.asarray(image))
     assert nothing.notes == ["nothing to place: no logo and no copy"]
 
 
 def test_rgba_images_keep_their_alpha(kit: BrandKit) -> None:
-    image, geometry = framed("iab-medium-rectangle")
-    result = run(
-        image.convert("RGBA"),
-        kit,
-        master=astronaut(),
-        geometry=geometry,
-        spec="iab-medium-rectangle",
-        text="Go",
-    )
+    f = framed("iab-medium-rectangle")
+    _, result = brand_framed("iab-medium-rectangle", kit, image=f.image.convert("RGBA"), text="Go")
     assert result.image.mode == "RGBA"
-    assert result.geometry == geometry
+    assert result.geometry == f.geometry
 
 
 def test_plans_saved_before_auto_placement_still_parse() -> None:
@@ -174,13 +162,9 @@ def test_plans_saved_before_auto_placement_still_parse() -> None:
 
 
 def test_deterministic_and_input_untouched(kit: BrandKit) -> None:
-    image, geometry = framed("iab-billboard")
+    image = framed("iab-billboard").image
     before = image.tobytes()
-    first = run(
-        image, kit, master=astronaut(), geometry=geometry, spec="iab-billboard", text="Shop the new season"
-    )
-    second = run(
-        image, kit, master=astronaut(), geometry=geometry, spec="iab-billboard", text="Shop the new season"
-    )
+    _, first = brand_framed("iab-billboard", kit, text="Shop the new season")
+    _, second = brand_framed("iab-billboard", kit, text="Shop the new season")
     assert image.tobytes() == before
     assert first.image.tobytes() == second.image.tobytes() and first.record == second.record

@@ -13,7 +13,7 @@ from pipeline.engines.classical.branding.areas import min_copy_px
 from pipeline.engines.classical.branding.fonts import default_font, font_at
 from pipeline.engines.classical.branding.wrapping import layouts, tokens
 from pipeline.specs import get_spec
-from tests.pipeline.ops.brand_helpers import astronaut, framed, measured_contrast, run
+from tests.pipeline.ops.brand_helpers import brand_framed, measured_contrast
 
 KIT = Path(__file__).parents[3] / "examples" / "brand" / "brand.json"
 TWELVE_WORDS = "Shop the whole autumn collection today with free delivery on every order"
@@ -26,10 +26,7 @@ def kit() -> BrandKit:
 
 def test_a_twelve_word_cta_wraps_on_the_medium_rectangle(kit: BrandKit) -> None:
     # Set on one line it needed ~600 px at 10 px; the old op refused it ("does not fit … even at 10 px").
-    image, geometry = framed("iab-medium-rectangle")
-    result = run(
-        image, kit, master=astronaut(), geometry=geometry, spec="iab-medium-rectangle", text=TWELVE_WORDS
-    )
+    _, result = brand_framed("iab-medium-rectangle", kit, text=TWELVE_WORDS)
     copy = result.record["copy"]
     assert len(copy["lines"]) >= 2 and " ".join(copy["lines"]) == TWELVE_WORDS
     assert copy["px"] >= 12  # wrapping keeps it well above the 10 px floor
@@ -79,8 +76,7 @@ def test_every_layout_offered_fits_its_box_and_more_lines_mean_narrower_blocks()
 
 @pytest.mark.parametrize("spec", ["story", "meta-feed-square", "print-a4-300dpi", "iab-leaderboard"])
 def test_copy_is_never_set_below_the_specs_smallest_legible_size(kit: BrandKit, spec: str) -> None:
-    image, geometry = framed(spec)
-    result = run(image, kit, master=astronaut(), geometry=geometry, spec=spec, text=TWELVE_WORDS)
+    _, result = brand_framed(spec, kit, text=TWELVE_WORDS)
     floor = min_copy_px(get_spec(spec))
     assert floor >= 10 and (spec != "story" or floor >= 24)  # a phone-sized story needs more than 10 px
     if result.record["copy"] is not None:
@@ -89,13 +85,16 @@ def test_copy_is_never_set_below_the_specs_smallest_legible_size(kit: BrandKit, 
         assert any(n.startswith("copy dropped") for n in result.notes)
 
 
-def test_copy_too_long_for_a_mobile_banner_is_dropped_with_a_note_not_squeezed(kit: BrandKit) -> None:
-    image, geometry = framed("iab-mobile-banner")
-    text = "Shop the whole autumn collection today with free delivery on every order over fifty pounds"
-    result = run(image, kit, master=astronaut(), geometry=geometry, spec="iab-mobile-banner", text=text)
+def test_copy_that_cannot_fit_is_dropped_with_a_note_not_squeezed(kit: BrandKit) -> None:
+    # An address is one unbreakable word: at 10 px it is wider than the whole 320×50 banner.
+    text = "www.example-outfitters-autumn-collection-2026.com/deals"
+    _, result = brand_framed("iab-mobile-banner", kit, text=text)
     assert result.record["copy"] is None and result.record["text_box"] is None
-    assert any(n.startswith("copy dropped: on `iab-mobile-banner`") for n in result.notes)
-    assert result.record["logo_box"] is not None  # the logo still fits beside the face
+    assert (
+        "copy dropped: on `iab-mobile-banner` it is too long for the space even at the smallest "
+        "legible size" in result.notes
+    )
+    assert result.record["logo_box"] is not None  # the logo still has its place
 
 
 def test_cjk_breaks_between_characters_but_not_before_closing_marks() -> None:

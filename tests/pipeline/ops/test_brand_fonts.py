@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 from pipeline.brandkit import BrandKit, load_brand_kit
 from pipeline.errors import BadRequest, EngineUnavailable
 from pipeline.ops.base import OpResult
-from tests.pipeline.ops.brand_helpers import astronaut, framed, run
+from tests.pipeline.ops.brand_helpers import brand_framed, run
 from tests.support.fonts import build_font, latin_bars
 from tests.support.servers import missing
 
@@ -72,8 +72,7 @@ def kits(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def brand_on_portrait(kit: BrandKit, text: str, spec: str = "meta-feed-square") -> OpResult:
-    image, geometry = framed(spec)
-    return run(image, kit, master=astronaut(), geometry=geometry, spec=spec, text=text)
+    return brand_framed(spec, kit, text=text)[1]
 
 
 def test_copy_no_kit_font_covers_is_refused_naming_the_characters_and_the_fix() -> None:

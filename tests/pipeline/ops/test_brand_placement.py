@@ -21,6 +21,7 @@ from pipeline.specs import all_specs, get_spec
 from tests.pipeline.ops.brand_helpers import (
     FACE_IN_CROP,
     astronaut,
+    brand_framed,
     drawn_boxes,
     face_crop,
     framed,
@@ -51,13 +52,12 @@ def assert_face_clear(result: object, before: Image.Image, face: tuple[float, ..
 
 @pytest.mark.parametrize("spec", ALL)
 def test_the_demo_portrait_keeps_its_face_on_every_spec(kit: BrandKit, spec: str) -> None:
-    image, geometry = framed(spec)
-    [face] = [r.box for r in regions_in_frame([KeyRegion("face", FACE_IN_MASTER)], geometry)]
+    f = framed(spec)
+    [face] = [r.box for r in regions_in_frame([KeyRegion("face", FACE_IN_MASTER)], f.geometry)]
     texts = ["Shop now", LONG_CTA] if get_spec(spec).groups[:1] == ("iab",) else ["Shop now"]
-    cache: dict[str, object] = {}
     for text in texts:
-        result = run(image, kit, master=astronaut(), geometry=geometry, cache=cache, spec=spec, text=text)
-        assert_face_clear(result, image, face)
+        _, result = brand_framed(spec, kit, text=text)
+        assert_face_clear(result, f.image, face)
         assert result.record["logo_box"] or result.record["text_box"], result.notes
         assert [a["kind"] for a in result.record["placement"]["avoided"]] == ["face"]
         if result.record["copy"]:
@@ -182,7 +182,8 @@ def test_a_story_panel_keeps_the_platform_insets(kit: BrandKit) -> None:
 
 def test_the_key_regions_are_those_of_the_master_mapped_into_the_frame(kit: BrandKit) -> None:
     # brand runs after fit *and* upscale: the geometry maps the upscaled frame back to the master.
-    image, geometry = framed("iab-medium-rectangle")
+    f = framed("iab-medium-rectangle")
+    image, geometry = f.image, f.geometry
     big = image.resize((600, 500), Image.Resampling.LANCZOS)
     result = run(
         big,
@@ -216,5 +217,6 @@ def test_the_fallback_ladder_shrinks_the_logo_then_drops_it_then_the_copy() -> N
     assert pick(100) == ((60, 60), True)  # room for everything as asked
     assert pick(45) == ((39, 39), True)  # the logo a step smaller beside the copy
     assert pick(40) == ((30, 30), True)  # … then at half size
-    assert pick(30) == (None, True)  # no logo fits: dropped, the copy stays
+    assert pick(30) == ((24, 24), True)  # … then at 40 %, the smallest it goes
+    assert pick(25) == (None, True)  # no logo fits: dropped, the copy stays
     assert pick(12) is None  # not even the copy: nothing is drawn

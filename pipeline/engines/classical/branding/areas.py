@@ -15,6 +15,7 @@ TEXT_START = 0.05  # starting copy size as a fraction of sqrt(width × height)
 MIN_TEXT_PX = 10  # below this, copy is not readable on a phone whatever the format
 MIN_TEXT_SHARE = 0.022  # … and below this share of the short side, not at the format's viewing size
 MIN_LOGO_PX, MIN_LOGO_SHARE = 12, 0.04
+PANEL_LOGO = 0.3
 BANNER_HEIGHT = 300
 PANEL_KEEP = 0.5  # a panel keeps the safe zone's insets when that leaves it at least half its area
 
@@ -57,12 +58,19 @@ def min_copy_px(spec: ChannelSpec) -> int:
     return max(MIN_TEXT_PX, round(MIN_TEXT_SHARE * min(spec.width, spec.height)))
 
 
-def start_copy_px(spec: ChannelSpec, area: IntBox, wide: bool) -> int:
-    """The size copy is designed at before any shrinking; banners (wide, ≤ 300 px tall) set a line a
-    third of their height, which their area alone would make unreadably small."""
+def start_copy_px(spec: ChannelSpec, area: IntBox, wide: bool, on_panel: bool = False) -> int:
+    """The size copy is designed at before any shrinking.
+
+    Over the photo it is set by the frame's area; banners (wide, ≤ 300 px tall) set a line a third
+    of their height, which their area alone would make unreadably small. A layout's panel is there
+    to carry the copy: it is set as a headline, a third of the panel's height or an eighth of its
+    width, whichever is smaller.
+    """
+    aw, ah = area[2] - area[0], area[3] - area[1]
     by_area = round(TEXT_START * math.sqrt(spec.width * spec.height))
-    by_height = round((area[3] - area[1]) / 3) if wide and spec.height <= BANNER_HEIGHT else 0
-    return max(min_copy_px(spec), by_area, by_height)
+    by_height = round(ah / 3) if wide and spec.height <= BANNER_HEIGHT else 0
+    by_panel = round(min(ah / 3, aw / 8)) if on_panel else 0
+    return max(min_copy_px(spec), by_area, by_height, by_panel)
 
 
 def min_logo_side(spec: ChannelSpec) -> int:
@@ -70,9 +78,14 @@ def min_logo_side(spec: ChannelSpec) -> int:
     return max(MIN_LOGO_PX, round(MIN_LOGO_SHARE * min(spec.width, spec.height)))
 
 
-def wanted_logo(logo: Image.Image, want_w: float, area: IntBox, wide: bool) -> tuple[int, int]:
-    """The logo's size before any fallback: ``want_w`` wide, within the area (a row: 80 % of its
-    height; a stack: 40 %, leaving room for the copy)."""
+def wanted_logo(
+    logo: Image.Image, want_w: float, area: IntBox, wide: bool, on_panel: bool = False
+) -> tuple[int, int]:
+    """The logo's size before any fallback: ``want_w`` wide (on a layout's panel, at least
+    ``PANEL_LOGO`` of the panel's short side: the panel is there to carry the brand), within the area
+    (a row: 80 % of its height; a stack: 40 %, leaving room for the copy)."""
     aw, ah = area[2] - area[0], area[3] - area[1]
+    if on_panel:
+        want_w = max(want_w, PANEL_LOGO * min(aw, ah))
     scale = min(want_w / logo.width, aw / logo.width, (0.8 if wide else 0.4) * ah / logo.height)
     return max(1, math.floor(logo.width * scale)), max(1, math.floor(logo.height * scale))
