@@ -64,12 +64,12 @@ def start_copy_px(spec: ChannelSpec, area: IntBox, wide: bool, on_panel: bool = 
     Over the photo it is set by the frame's area; banners (wide, ≤ 300 px tall) set a line a third
     of their height, which their area alone would make unreadably small. A layout's panel is there
     to carry the copy: it is set as a headline, a third of the panel's height or an eighth of its
-    width, whichever is smaller.
+    width (a sixth, on a tall panel, where the copy stacks), whichever is smaller.
     """
     aw, ah = area[2] - area[0], area[3] - area[1]
     by_area = round(TEXT_START * math.sqrt(spec.width * spec.height))
     by_height = round(ah / 3) if wide and spec.height <= BANNER_HEIGHT else 0
-    by_panel = round(min(ah / 3, aw / 8)) if on_panel else 0
+    by_panel = round(min(ah / 3, aw / (8 if aw >= ah else 6))) if on_panel else 0
     return max(min_copy_px(spec), by_area, by_height, by_panel)
 
 
