@@ -100,8 +100,9 @@ def test_without_a_colour_dark_copy_on_light_ground_needs_no_scrim() -> None:
     assert measured_contrast(result) >= 4.5
 
 
-def test_record_fields_the_audit_reads(kit: BrandKit) -> None:
-    f, result = brand_framed("iab-medium-rectangle", kit, text="Shop now")
+@pytest.mark.parametrize("spec", ["iab-medium-rectangle", "meta-feed-square", "print-a4-300dpi"])
+def test_record_fields_the_audit_reads(kit: BrandKit, spec: str) -> None:
+    f, result = brand_framed(spec, kit, text="Shop now")
     image = f.image
     copy = result.record["copy"]
     assert copy["text"] == "Shop now" and copy["lines"] == ["Shop now"] and copy["missing"] == []
@@ -111,13 +112,22 @@ def test_record_fields_the_audit_reads(kit: BrandKit) -> None:
     assert placement["on_panel"] is False and placement["dropped"] == []
     assert [a["kind"] for a in placement["avoided"]] == ["face"]
     mask = result.designed_mask
-    assert mask is not None and mask.dtype == np.float32 and mask.shape == (250, 300)
+    assert mask is not None and mask.dtype == np.float32 and mask.shape == image.size[::-1]
     for key in ("logo_box", "text_box"):
         x0, y0, x1, y1 = result.record[key]
         assert mask[y0:y1, x0:x1].all() and mask[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4].all()
     assert set(np.unique(mask)) == {0.0, 1.0} and mask.mean() < 0.5
     diff = changed(result.image, image)
-    assert not diff[mask == 0].any()  # every changed pixel is recorded as designed
+    assert not diff[mask == 0].any()  # every changed pixel (shadows too) is recorded as designed
+
+
+def test_the_designed_mask_covers_the_copys_shadow() -> None:
+    # No scrim here (white reads on this grey): the soft shadow of 54 px copy reaches ~10 px past the ink.
+    grey = Image.new("RGB", (1080, 1080), (90, 95, 100))
+    result = run(grey, None, spec="meta-feed-square", text="Shop now")
+    assert result.record["scrim_box"] is None and result.record["copy"]["px"] >= 40
+    assert result.designed_mask is not None
+    assert not changed(result.image, grey)[result.designed_mask == 0].any()
 
 
 def test_image_must_already_be_at_spec_size(kit: BrandKit) -> None:

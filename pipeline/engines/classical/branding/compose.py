@@ -8,6 +8,7 @@ pixels under and around the glyphs (the glyph footprint, before the glyph fill),
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,7 @@ def compose(
     ox, oy = region[:2]
     base = image.crop(region).convert("RGBA")
     record: dict[str, Any] = {"logo_box": None, "text_box": None, "scrim_box": None, "copy": None}
-    drawn: list[IntBox] = []
+    drawn: list[tuple[IntBox, int]] = []  # what was drawn, and how far beyond it pixels changed
     if "logo" in spot.boxes and logo is not None:
         box = spot.boxes["logo"]
         size = (box[2] - box[0], box[3] - box[1])
@@ -65,7 +66,7 @@ def compose(
             logo.convert("RGBA").resize(size, Image.Resampling.LANCZOS), _shift(box, ox, oy)[:2]
         )
         record["logo_box"] = list(box)
-        drawn.append(box)
+        drawn.append((box, DESIGN_PAD))
     if "copy" in spot.boxes and option.copy is not None and font is not None:
         copy_record, boxes = _draw_copy(base, spot, font, colours, (ox, oy))
         record.update(copy_record)
@@ -73,15 +74,15 @@ def compose(
     out = image.copy()
     out.paste(base if image.mode == "RGBA" else base.convert(image.mode), region[:2])
     designed = np.zeros((image.height, image.width), np.float32)
-    for box in drawn:
-        x0, y0, x1, y1 = _grow(box, DESIGN_PAD, image.size)
+    for box, pad in drawn:
+        x0, y0, x1, y1 = _grow(box, pad, image.size)
         designed[y0:y1, x0:x1] = 1.0
     return Composed(out, designed, record)
 
 
 def _draw_copy(
     base: Image.Image, spot: Spot, font: FontFile, colours: list[str], origin: tuple[int, int]
-) -> tuple[dict[str, Any], list[IntBox]]:
+) -> tuple[dict[str, Any], list[tuple[IntBox, int]]]:
     block = spot.option.copy
     assert block is not None
     ox, oy = origin
@@ -133,7 +134,10 @@ def _draw_copy(
             "layout": "raqm" if block.shaped else "basic",
         },
     }
-    return record, [text_box, scrim_box] if alpha > 0 else [text_box]
+    # The copy's shadow reaches past its ink: the designed mask covers it, so the audit never
+    # compares a shadowed pixel with the master.
+    text = (text_box, DESIGN_PAD + shadow_reach(block.px))
+    return record, [text, (scrim_box, DESIGN_PAD)] if alpha > 0 else [text]
 
 
 def _scrim(layer: Image.Image, box: IntBox, colour: tuple[int, int, int], alpha: float, radius: int) -> None:
@@ -142,12 +146,22 @@ def _scrim(layer: Image.Image, box: IntBox, colour: tuple[int, int, int], alpha:
     layer.alpha_composite(shade)
 
 
+def _shadow_offset_blur(px: int) -> tuple[int, float]:
+    return max(1, round(px / 24)), max(1.0, px / 18)
+
+
+def shadow_reach(px: int) -> int:
+    """How far past the glyphs the shadow darkens anything (its offset plus three blur radii)."""
+    offset, blur = _shadow_offset_blur(px)
+    return offset + math.ceil(3 * blur)
+
+
 def _shadow(layer: Image.Image, glyphs: Image.Image, px: int, colour: tuple[int, int, int]) -> None:
     """A soft drop shadow (offset ~px/24, blur ~px/18, 35 % opacity) for edge separation."""
-    offset = max(1, round(px / 24))
+    offset, blur = _shadow_offset_blur(px)
     moved = Image.new("L", glyphs.size, 0)
     moved.paste(glyphs, (offset, offset))
-    blurred = moved.filter(ImageFilter.GaussianBlur(max(1.0, px / 18)))
+    blurred = moved.filter(ImageFilter.GaussianBlur(blur))
     shade = Image.new("RGBA", layer.size, (*colour, 0))
     shade.putalpha(blurred.point(lambda v: round(v * SHADOW_OPACITY)))
     layer.alpha_composite(shade)
