@@ -136,8 +136,8 @@ def _draw_copy(
     }
     # The copy's shadow reaches past its ink: the designed mask covers it, so the audit never
     # compares a shadowed pixel with the master.
-    text = (text_box, DESIGN_PAD + shadow_reach(block.px))
-    return record, [text, (scrim_box, DESIGN_PAD)] if alpha > 0 else [text]
+    copy_drawn = (text_box, DESIGN_PAD + shadow_reach(block.px))
+    return record, [copy_drawn, (scrim_box, DESIGN_PAD)] if alpha > 0 else [copy_drawn]
 
 
 def _scrim(layer: Image.Image, box: IntBox, colour: tuple[int, int, int], alpha: float, radius: int) -> None:
