@@ -227,3 +227,21 @@ def test_fallback_fonts_reach_the_workers_as_blobs(settings: Settings, tmp_path:
     copy = copy_record(runtime, job.id)
     assert copy["font"] == "TestJP.ttf" and copy["lines"] == ["春のセール"] and copy["missing"] == []
     assert copy["font_sha256"] == hashlib.sha256(kit.texts()["font:ja"]).hexdigest()
+
+
+def test_a_celery_run_records_the_fallback_fonts_for_its_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``run_plan`` with ``queue=celery``: the service hands the kit's fallbacks to the workers.
+
+    The broker is replaced by running each sent job in-process (what a worker does with its id), so
+    the path service → ``run_on_workers`` → job row → ``inputs_for`` is the real one, without Redis.
+    """
+    import pipeline.workers as workers
+
+    settings = Settings(data_dir=tmp_path / "data", queue="celery", _env_file=None)  # type: ignore[call-arg]
+    runtime, kit, master, plan = jp_variant(settings, tmp_path)
+    monkeypatch.setattr(workers, "submit", lambda rt, ids: [run_job(rt, i) for i in ids])
+    [outcome] = run_plan(runtime, plan, master, engine="classical", brand=kit).outcomes
+    assert outcome.error is None
+    assert copy_record(runtime, outcome.job_id)["font"] == "TestJP.ttf"
