@@ -1,6 +1,6 @@
 """The ways to set logo and copy, each with a penalty for how far it strays from what was asked.
 
-Penalties order the fallbacks the brief asks for: move (free: the search does it), shrink the
+Penalties order the fallbacks when room is short: move (free: the search does it), shrink the
 copy or the logo a little, set the copy over more lines, split logo and copy apart, then drop the
 logo, and only then the copy. A face is never covered: that is a constraint, not a penalty.
 """
@@ -17,7 +17,7 @@ LOGO_STEPS = (1.0, 0.8, 0.65, 0.5, 0.4)  # logo sizes tried, as fractions of the
 COPY_SHRINK, LOGO_SHRINK, EXTRA_LINE = 2.0, 1.0, 0.2
 OTHER_ARRANGEMENT, SPLIT = 0.3, 1.5
 DROP_LOGO, DROP_COPY = 8.0, 16.0
-DESIGN_PAD = 4  # shadow and anti-aliasing reach this far beyond a drawn box
+DESIGN_PAD = 4  # anti-aliasing reaches this far beyond a drawn box (copy adds its shadow's reach)
 
 
 def scrim_margin(px: int) -> int:
