@@ -15,8 +15,6 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-# A module import, not names: keyregions imports pipeline.ops.base, whose package imports this op,
-# so importing keyregions first must not need its names to exist yet.
 from pipeline.engines.classical import keyregions
 from pipeline.engines.classical.branding import arrange, brief, fonts, notes
 from pipeline.engines.classical.branding import legibility as leg

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.engines.classical.compose import Composed, compose_layout, compose_packshot
 from pipeline.engines.classical.fitrule import FitDecision, least_expansion
-from pipeline.engines.classical.keyregions import alpha_box
 from pipeline.engines.classical.layout import LayoutPlan, plan_layout
 from pipeline.engines.classical.pyramid import pyramid_for
-from pipeline.engines.classical.subject import Subject
+from pipeline.engines.classical.subject import Subject, alpha_box
 from pipeline.ops.base import OpContext, OpInputs, OpResult
 from pipeline.specs import ChannelSpec
 

@@ -10,7 +10,7 @@ variant's frame through its :class:`~pipeline.ops.base.Geometry`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PIL import Image
 
@@ -21,7 +21,9 @@ from pipeline.engines.classical.subject import (
     head,
     head_and_shoulders,
 )
-from pipeline.ops.base import Geometry
+
+if TYPE_CHECKING:  # engines never import the ops package at run time (it imports every op)
+    from pipeline.ops.base import Geometry
 
 FloatBox = tuple[float, float, float, float]
 KeyKind = Literal["face", "head", "person", "product", "mass"]
