@@ -78,8 +78,8 @@ class Plan(BaseModel):
         count = len(self.variants())
         if count > max_variants:
             raise BadRequest(f"the plan makes {count} variants; the limit is {max_variants} per request")
-        steps, notes = frame_for_upscale(self.steps)
-        if not notes:
+        steps, notes = frame_for_upscale(reserve_copy_room(self.steps))
+        if steps == self.steps:
             return self
         return self.model_copy(update={"steps": steps, "notes": list(dict.fromkeys([*self.notes, *notes]))})
 
@@ -93,6 +93,24 @@ class Plan(BaseModel):
 
 # Ops that change no geometry or resolution-dependent detail: an upscale may read a fit through them.
 SCALE_FREE_OPS = ("harmonize",)
+
+
+COPY_ROOM = 0.18  # of the frame, clear of the key region, for the copy and logo a `brand` step places
+
+
+def reserve_copy_room(steps: list[Step]) -> list[Step]:
+    """Steps where every `fit` whose variant is branded keeps room for the copy (``room``), unless set.
+
+    A designer frames knowing where the copy goes: a crop the product fills edge to edge leaves
+    `brand` nowhere to put it, so `fit` lays such a variant out (photo + panel) instead.
+    """
+    branded = {s.variant for s in steps if s.op == "brand" and s.variant}
+    return [
+        s.model_copy(update={"params": {**s.params, "room": COPY_ROOM}})
+        if s.op == "fit" and s.variant in branded and "room" not in s.params
+        else s
+        for s in steps
+    ]
 
 
 def upscaled_fits(steps: list[Step]) -> dict[str, Step | None]:

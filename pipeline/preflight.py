@@ -74,8 +74,10 @@ def framing_notes(
         margin = float(step.params.get("margin", 0.08))
         max_expand = float(step.params.get("max_expand", 0.6))
         prefer = str(step.params.get("prefer", "auto"))
+        room = float(step.params.get("room", 0.0))
         decision = decide(
-            subject, spec, engine=engine, margin=margin, max_expand=max_expand, edges=edges, prefer=prefer
+            subject, spec, engine=engine, margin=margin, max_expand=max_expand, edges=edges, prefer=prefer,
+            room=room,
         )
         groups.setdefault(decision.rule.replace("expand+crop", "expand"), []).append(step.variant)
         if engine == "classical" and decision.rule == "layout":
@@ -87,6 +89,7 @@ def framing_notes(
                 max_expand=max_expand,
                 edges=edges,
                 prefer=prefer,
+                room=room,
             )
             if other.rule != "layout":
                 model_would.append(step.variant)

@@ -46,6 +46,9 @@ class FitParams(OpParams):
         "auto", description="Fill of a layout's panel (brand colour, border gradient, blurred ambient) or of "
         "a cut-out packshot's backdrop (white, brand, transparent where the format allows); auto = the brand "
         "kit's choice, else brand colour on display banners and a border gradient elsewhere.")
+    room: float = Field(
+        0.0, ge=0, le=0.5, description="Share of the frame kept clear of the key region (a strip along one "
+        "side) for copy and logo; keyart sets it when a `brand` step follows. Without that room: a layout.")
     prompt: str = Field("", max_length=2000, description="What generated areas show (diffusion engine).")
     output: Literal["spec", "source"] = Field(
         "spec",
@@ -68,7 +71,7 @@ def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     if params.prefer == "crop":
         return _forced_crop(inputs, params, spec, ctx, subject)
     decision = decide(subject, spec, engine="classical", margin=params.margin, max_expand=params.max_expand,
-                      edges=edge_structure_cached(image, ctx.cache), prefer=params.prefer)
+                      edges=edge_structure_cached(image, ctx.cache), prefer=params.prefer, room=params.room)
     if decision.rule == "layout":
         return layout_result(inputs, decision, params, spec, ctx, subject, "classical")
     return _window_result(inputs, params, spec, ctx, subject, decision.box, decision.rule, decision.reason)

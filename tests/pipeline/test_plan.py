@@ -100,3 +100,17 @@ def test_a_source_scale_fit_without_an_upscale_to_its_spec_is_refused(between: t
     refused = r"`story.fit` frames at the source's scale .* no `upscale` to `story`"
     with pytest.raises(BadRequest, match=refused):
         plan.validate_plan(engine="classical", max_variants=5)
+
+
+def test_branded_variants_keep_room_for_their_copy() -> None:
+    from pipeline.plan import COPY_ROOM
+
+    plan = Plan(steps=[
+        Step(id="a.fit", op="fit", params={"spec": "story"}, variant="a"),
+        Step(id="a.brand", op="brand", params={"spec": "story", "text": "Shop"}, input="a.fit", variant="a"),
+        Step(id="b.fit", op="fit", params={"spec": "story"}, variant="b"),
+        Step(id="c.fit", op="fit", params={"spec": "story", "room": 0.3}, variant="c"),
+        Step(id="c.brand", op="brand", params={"spec": "story"}, input="c.fit", variant="c"),
+    ]).validate_plan(engine="classical", max_variants=5)
+    rooms = {s.id: s.params.get("room") for s in plan.steps if s.op == "fit"}
+    assert rooms == {"a.fit": COPY_ROOM, "b.fit": None, "c.fit": 0.3}

@@ -66,29 +66,41 @@ def decide(
     max_expand: float,
     edges: dict[str, float],
     prefer: str = "auto",
+    room: float = 0.0,
 ) -> FitDecision:
-    """Crop, expand or lay out ``spec`` from the image ``subject`` was detected in (see the module doc)."""
+    """Crop, expand or lay out ``spec`` from the image ``subject`` was detected in (see the module doc).
+
+    ``room``: the share of the frame that must stay clear of the key region (a strip along one side)
+    for the copy and logo a later `brand` step places; a crop or expansion without it is a layout.
+    """
     size = subject.image_size
     aspect = spec.aspect_ratio
+    crowded = False
     crop = key_crop(subject, aspect, margin)
     if crop is not None and prefer != "expand":
-        return FitDecision(
-            "crop", crop, f"the {_kind(subject)} fits a {spec.aspect} crop with {margin:.0%} margin"
-        )
+        if free_strip(subject.key_box, crop) >= room:
+            return FitDecision(
+                "crop", crop, f"the {_kind(subject)} fits a {spec.aspect} crop with {margin:.0%} margin"
+            )
+        crowded = True
     tight = key_crop(subject, aspect, 0.0, trim=TIGHT) if subject.key_kind != "head" else None
     if tight is not None and prefer != "expand":
-        return FitDecision(
-            "crop", tight, f"a tight {spec.aspect} crop: the {_kind(subject)} fills the frame, its outer "
-            f"edge trimmed by at most {TIGHT:.0%} a side"
-        )
+        if free_strip(subject.key_box, tight) >= room:
+            return FitDecision(
+                "crop", tight, f"a tight {spec.aspect} crop: the {_kind(subject)} fills the frame, its outer "
+                f"edge trimmed by at most {TIGHT:.0%} a side"
+            )
+        crowded = True
     factor = aspect_factor(size, aspect)
     box, share, sides = least_expansion(subject, aspect, margin, edges, whole=prefer == "expand")
     limit = min(max_expand, CLASSICAL_EXPAND if engine == "classical" else max_expand)
     calm = [s for s in sides if edges.get(s, 0.0) <= CALM_EDGE and not _touches(subject, s)]
     forced = prefer == "expand" and share <= max_expand + 1e-9
+    roomy = free_strip(subject.key_box, box) >= room
     if forced or (
         factor <= BANNER_FACTOR
         and share <= limit + 1e-9
+        and roomy
         and (engine != "classical" or len(calm) == len(sides))
     ):
         rule: Rule = "expand" if _spans(box, size) else "expand+crop"
@@ -102,6 +114,9 @@ def decide(
     plan = plan_layout(subject, spec, margin)
     if factor > BANNER_FACTOR and prefer != "expand":
         why = f"{spec.aspect} is {factor:.1f}× the master's shape"
+    elif crowded or (not roomy and share <= limit + 1e-9):
+        why = (f"a {spec.aspect} frame of this master leaves no room beside the {_kind(subject)} for the "
+               f"copy and logo ({room:.0%} of the frame)")
     elif share > limit or prefer == "expand":
         who = "the classical engine can continue a photo" if engine == "classical" else "max_expand allows"
         if prefer == "expand":
@@ -119,6 +134,14 @@ def decide(
         f"{why}: a layout — the {_kind(subject)} on the {plan.side}, a designed panel for the rest",
         layout=plan,
     )
+
+
+def free_strip(key: tuple[int, int, int, int] | FloatBox, window: FloatBox) -> float:
+    """The largest share of ``window`` clear of ``key`` in one strip along a side (0: the key fills it)."""
+    x0, y0, x1, y1 = window
+    w, h = x1 - x0, y1 - y0
+    gaps = ((key[0] - x0) / w, (x1 - key[2]) / w, (key[1] - y0) / h, (y1 - key[3]) / h)
+    return max(0.0, *gaps)
 
 
 def _kind(subject: Subject) -> str:

@@ -74,7 +74,7 @@ def fit_op(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     if params.prefer == "crop":  # the classical body raises fit's errors (prefer=crop cutting a face)
         return run_classical(fit, inputs, params, ctx, "prefer=crop: nothing to generate")
     decision = decide(subject, spec, engine="diffusion", margin=params.margin, max_expand=params.max_expand,
-                      edges=edge_structure_cached(image, ctx.cache), prefer=params.prefer)
+                      edges=edge_structure_cached(image, ctx.cache), prefer=params.prefer, room=params.room)
     if decision.rule == "crop":
         return run_classical(fit, inputs, params, ctx, "the subject fits a crop, nothing to generate")
     if decision.rule == "layout":

@@ -225,3 +225,17 @@ def test_large_master_batch_shares_detection_and_pyramid() -> None:
     assert [len(cache[k]) for k in ("classical.subject", "classical.pyramid")] == [1, 1]
     assert [r.image.size for r in results] == [(1080, 1350), (300, 250), (728, 90)]
     assert all(inside(r.record["subject"]["faces"][0], _shown(r)) for r in results)
+
+
+def test_a_branded_variant_keeps_room_for_the_copy() -> None:
+    from skimage import data
+
+    coffee = Image.fromarray(data.coffee())  # the cup and saucer fill a square crop edge to edge
+    bare = run(fit, _fit(spec="meta-feed-square"), coffee, cache=CACHE)
+    assert bare.record["rule"] == "crop" and "tight" in bare.notes[0]
+    branded = run(fit, _fit(spec="meta-feed-square", room=0.18), coffee, cache=CACHE)
+    assert branded.record["rule"] == "layout" and "no room" in branded.notes[0]
+    x0, y0, x1, y1 = branded.layout["panel_box"]
+    assert (x1 - x0) * (y1 - y0) >= 0.18 * 1080 * 1080
+    roomy = run(fit, _fit(spec="meta-feed-square", room=0.18), ASTRONAUT, cache=CACHE)
+    assert roomy.record["rule"] == "crop"  # the astronaut's head leaves the lower half free
