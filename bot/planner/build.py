@@ -14,10 +14,12 @@ from typing import Any
 
 from bot.planner.base import PlanContext
 from bot.planner.intent import Intent, Swap
+from bot.planner.removals import LOGO_KEPT_OFF_NOTE
 from bot.planner.rerender import DEFAULT_STRENGTH
 from bot.planner.text import MAX_REQUEST_CHARS
 from pipeline.errors import BadRequest
 from pipeline.plan import MASTER, Plan, Step
+from pipeline.questions import MAX_QUESTIONS, Option, Question
 
 EXAMPLES = (
     "“story, feed and the IAB set”, “make 9:16 and 4:5”, “linkedin + youtube thumbnail”, "
@@ -117,11 +119,25 @@ def build_plan(intent: Intent, request: str, ctx: PlanContext, notes: list[str])
         )
     if logo_wanted and not ctx.has_brand_kit:
         notes.append(NO_BRAND_KIT_NOTE)
+    if intent.logo_removed and ctx.has_brand_kit and not logo_wanted:
+        notes.append(LOGO_KEPT_OFF_NOTE)
     if not ctx.has_master:
         notes.append(NO_MASTER_NOTE)
     deduped = list(dict.fromkeys(notes))
-    plan = Plan(steps=out.steps, notes=deduped, request=request, planner="rules")
+    questions = _questions(intent, {spec for *_, only in versions for spec in (targets if only is None else only)})
+    plan = Plan(steps=out.steps, notes=deduped, questions=questions, request=request, planner="rules")
     return plan.validate_plan(engine=ctx.engine, max_variants=ctx.max_variants)
+
+
+def _questions(intent: Intent, planned: set[str]) -> list[Question]:
+    """The readings to confirm, for defaults the plan really makes (the first few)."""
+    found: list[Question] = []
+    for ask in intent.asks:
+        if not set(ask.options[0][1]) <= planned or len(found) == MAX_QUESTIONS:
+            continue
+        options = [Option(label=label, specs=list(specs)) for label, specs in ask.options]
+        found.append(Question(id=f"q{len(found) + 1}", text=ask.text, options=options, note=ask.note))
+    return found
 
 
 def _targets(intent: Intent, ctx: PlanContext, notes: list[str], acts: bool) -> list[str]:
@@ -206,6 +222,11 @@ def _brand(intent: Intent, ctx: PlanContext, spec: str, cta: str | None) -> dict
         if not params.get("text"):
             return None
         params["use_logo"] = False  # "no logo, CTA 'Shop now'": copy only
+    elif intent.logo_removed and "use_logo" not in params:
+        # "remove the logo": a logo in the photo goes; the kit's logo only comes when asked for.
+        if not params.get("text"):
+            return None
+        params["use_logo"] = False
     elif not (asked or cta or ctx.has_brand_kit):
         return None
     return params

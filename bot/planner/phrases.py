@@ -39,6 +39,9 @@ _TARGET_WORDS = (
     | frozenset(v.GROUP_ALIASES)
     | frozenset(v.SHAPE_WORDS)
     | frozenset(k.split()[0] for k in v.SPEC_ALIASES)
+    | frozenset(form for forms in v.AMBIGUOUS_NOUNS.values() for form in forms)
+    | frozenset(k.split()[0] for k in v.SIZE_WORDS)
+    | v.DOUBLE_WORDS
 )
 KNOWN_WORDS = (
     _OP_WORDS
@@ -54,6 +57,8 @@ KNOWN_WORDS = (
     | v.SWAP_WORDS
     | v.REMOVE_VERBS
     | v.MARKET_MARKERS
+    | v.SET_WORDS
+    | v.USUAL_WORDS
     | frozenset(v.MARKETS)
     | frozenset(w for name in v.COLOURS for w in name.split())
     | LINKERS

@@ -9,6 +9,7 @@ from bot.planner.edits import read_clean, read_recolors, read_swap
 from bot.planner.guard import cut_instructions
 from bot.planner.intent import Intent, Swap, Tweak
 from bot.planner.phrases import description_end, market_code, plain_colour, read_typos, typo_note
+from bot.planner.removals import BACKGROUND_NOTE, named_note, read_removals
 from bot.planner.rerender import read_variant
 from bot.planner.targets import read_targets
 from bot.planner.text import (
@@ -47,16 +48,17 @@ def read_request(request: str) -> Intent:
 def read_clause(c: Clause, intent: Intent) -> None:
     read_typos(c)
     codes, market_swap = _read_markets(c)
+    removed = read_removals(c)  # before brand and channel words: "remove the logo" is in the photo
     swap = read_swap(c) or market_swap
     recolors = read_recolors(c, intent.notes)
-    clean = read_clean(c)
+    clean = read_clean(c) or removed.specks
     brand, declined = read_brand(c)
     upscale, names_print = read_upscale(c)
     harmonize = read_harmonize(c)
     fit = read_fit_preference(c)
     variant = read_variant(c, intent.notes)
     export = read_export(c)
-    targets, lone_all = read_targets(c, intent.notes)
+    targets, lone_all = read_targets(c, intent.notes, intent.asks)
     if names_print and PRINT_SPEC not in targets:
         targets.append(PRINT_SPEC)
 
@@ -67,6 +69,12 @@ def read_clause(c: Clause, intent: Intent) -> None:
 
     scope = tuple(targets) if targets else None
     intent.add_targets(targets)
+    if removed.named:
+        intent.removals.extend(removed.named)
+        intent.note(named_note(removed.named))
+    if removed.background:
+        intent.note(BACKGROUND_NOTE)
+    intent.logo_removed |= removed.brand_marks
     if clean and ("clean", {}) not in intent.edits:
         intent.edits.append(("clean", {}))
     intent.edits.extend(("recolor", params) for params in recolors)

@@ -3,41 +3,28 @@
 A clause lists *items* separated by commas, "and", "+", "/". Inside one item, a platform word
 qualifies a ratio or size ("IAB 300x250 728x90", "the 21:9 hero", "TikTok 9:16"); on its own it
 means the platform's core set (its specs in the default set, else all of them). A bare ratio or
-size picks the default-set spec first (9:16 → story), and says so when another would fit too.
+size picks the default-set spec first, and says so — or asks — when another would fit too
+(bot/planner/resolve.py). "2x"/"retina" asks for a unit's double-density upload.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from bot.planner import vocabulary as v
+from bot.planner.intent import Ask
+from bot.planner.resolve import Item, resolve
+from bot.planner.shapes import shape_at
 from bot.planner.text import Clause
-from pipeline.specs import CONTRACT_SPECS, SPECS, ChannelSpec, get_spec
+from pipeline.specs import SPECS, get_spec
 
 SEPARATORS = frozenset({",", "and", "&", "+", "/", "plus", "also", "then", "or", "as"})
-_INDEX = {spec.name: n for n, spec in enumerate(SPECS)}
+_NOUN_FORMS = {form: noun for noun, forms in v.AMBIGUOUS_NOUNS.items() for form in forms}
 
 
-@dataclass
-class Shape:
-    label: str  # "9:16", "300×250", "portrait"
-    matches: Callable[[ChannelSpec], bool]
-    size: tuple[int, int] | None = None
-
-
-@dataclass
-class Item:
-    specs: list[str] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
-    shapes: list[Shape] = field(default_factory=list)
-    all: bool = False
-    usual: bool = False
-
-
-def read_targets(c: Clause, notes: list[str]) -> tuple[list[str], bool]:
+def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> tuple[list[str], bool]:
     """Consume channel words in a clause: (spec names, whether "all"/"everything" stood alone)."""
+    asks = asks if asks is not None else []
     items: list[Item] = [Item()]
+    double = False
     i = 0
     while i < len(c.tokens):
         tok = c.tokens[i]
@@ -45,95 +32,89 @@ def read_targets(c: Clause, notes: list[str]) -> tuple[list[str], bool]:
         if not c.free(i) or tok.low in SEPARATORS:
             if c.free(i):
                 c.use(i, i + 1, "separator")
-            items.append(Item())
+            items.append(Item(lead=tok.low if c.tokens[i].role == "separator" else ""))
             i += 1
             continue
-        n = 1
+        n, word = 1, True
         if tok.low in v.SPEC_NAMES:
             item.specs.append(tok.low)
         elif found := c.phrase_at(i, v.SPEC_ALIASES):
             n, name = found
             item.specs.append(name)
+        elif tok.low in _NOUN_FORMS:
+            item.nouns.append(_NOUN_FORMS[tok.low])
         elif found := c.phrase_at(i, v.GROUP_ALIASES):
             n, group = found
             item.groups.append(group)
-        elif tok.low in v.SHAPE_WORDS:
-            item.shapes.append(_shape(v.SHAPE_WORDS[tok.low]))
-        elif tok.kind in ("ratio", "size"):
-            item.shapes.append(_shape(tok.low))
+        elif found := shape_at(c, i):
+            n, shape = found
+            item.shapes.append(shape)
+            word = False
         elif tok.low in v.ALL_WORDS:
-            item.all = True
+            item.all, word = True, False
         elif tok.low in v.USUAL_WORDS:
-            item.usual = True
+            item.usual, word = True, False
+        elif tok.low in v.DOUBLE_WORDS:
+            double, word = True, False
+        elif tok.low in v.SET_WORDS and not item.empty:
+            item.family, word = True, False
         else:
             i += 1  # filler or unknown: reported later, does not end the item
             continue
+        if word:
+            item.words.append(c.span(i, i + n))
         c.use(i, i + n, "target")
         i += n
+    items = _merge_apposition([item for item in items if not item.empty])
     specs: list[str] = []
     lone_all = False
     for item in items:
-        if (item.all or item.usual) and not (item.specs or item.groups or item.shapes):
+        if (item.all or item.usual) and not (item.specs or item.groups or item.shapes or item.nouns):
             lone_all = True
-        for name in _resolve(item, notes):
+        if item.family or item.all:  # "the banner set": banners as a family, not one banner
+            item.groups += ["iab" if noun == "banner" else noun for noun in item.nouns if noun in ("banner", "hero")]
+            item.nouns = [noun for noun in item.nouns if noun not in ("banner", "hero")]
+        for name in resolve(item, notes, asks):
             if name not in specs:
                 specs.append(name)
+    if double:
+        specs = _doubled(specs, notes)
     return specs, lone_all
 
 
-def _resolve(item: Item, notes: list[str]) -> list[str]:
-    groups = list(item.groups)
-    out: list[str] = []
-    for name in item.specs:
-        spec = get_spec(name)
-        if item.shapes and not any(shape.matches(spec) for shape in item.shapes):
-            groups.extend(spec.groups)  # "21:9 LP hero": the shape picks, the name narrows to its family
+def _merge_apposition(items: list[Item]) -> list[Item]:
+    """ "a wide banner for the website, 21:9": one deliverable described twice, not two.
+
+    Only when the clause is exactly a description (nouns, context or orientation words; no name, no
+    set) and a bare ratio or size: then the size decides and the description narrows.
+    """
+    if len(items) != 2 or items[1].lead not in (",", ""):
+        return items
+    described, sized = items if not items[0].shapes or items[1].shapes else items[::-1]
+    bare = all(s.explicit for s in sized.shapes) and not (sized.specs or sized.groups or sized.nouns)
+    loose = not (described.specs or described.family or described.all or described.usual) and (
+        described.nouns or any(g in v.CONTEXT_GROUPS for g in described.groups)
+    )
+    if sized.shapes and bare and loose and all(not s.explicit for s in described.shapes):
+        described.shapes += sized.shapes
+        return [described]
+    return items
+
+
+def _doubled(specs: list[str], notes: list[str]) -> list[str]:
+    """Each spec's 2× upload where the catalogue has one (DV360's 600×500 for a 300×250)."""
+    out, missing = [], []
+    for name in specs:
+        w, h = get_spec(name).size
+        twin = next((s.name for s in SPECS if s.size == (2 * w, 2 * h)), None)
+        out.append(twin or name)
+        if twin is None:
+            missing.append(name)
         else:
-            out.append(name)
-    pool = [s for s in SPECS if any(g in s.groups for g in groups)] if groups else None
-    for shape in item.shapes:
-        if any(shape.matches(get_spec(name)) for name in out):
-            continue  # "1080x1920 story": the name already says which
-        found = _pick(shape, pool, notes)
-        if found and found not in out:
-            out.append(found)
-    if not item.specs and not item.shapes:
-        for group in item.groups:
-            members = [s.name for s in SPECS if group in s.groups]
-            core = [name for name in members if name in CONTRACT_SPECS]
-            out.extend(n for n in (members if item.all or not core else core) if n not in out)
-    return out
-
-
-def _pick(shape: Shape, pool: list[ChannelSpec] | None, notes: list[str]) -> str | None:
-    candidates = [s for s in (pool if pool is not None else SPECS) if shape.matches(s)]
-    if not candidates and pool is not None and shape.size:
-        # "DV360 300x250": DV360 units are uploaded at 2× the IAB size they stand for.
-        w, h = shape.size
-        candidates = [s for s in pool if s.size == (2 * w, 2 * h)]
-    if not candidates:
-        where = f" among {', '.join(sorted({s.platform for s in pool}))} specs" if pool else ""
-        notes.append(f"no channel spec is {shape.label}{where}; left out (see `keyart specs`)")
-        return None
-    candidates.sort(key=lambda s: (s.name not in CONTRACT_SPECS, _INDEX[s.name]))
-    best = candidates[0]
-    if pool is None and len(candidates) > 1:
-        others = ", ".join(f"`{s.name}`" for s in candidates[1:4])
+            notes.append(f"read 2× as `{twin}` ({2 * w}×{2 * h}), the double-density upload of `{name}`")
+    if missing:
         notes.append(
-            f"read {shape.label} as `{best.name}` ({best.width}×{best.height}); "
-            f"also {shape.label}: {others} — name one to get it"
+            f"no 2× version of {', '.join(f'`{m}`' for m in missing)} in the catalogue; made at 1× "
+            "(see `keyart specs`)"
         )
-    return best.name
-
-
-def _shape(label: str) -> Shape:
-    if label == "portrait":
-        return Shape("portrait", lambda s: s.height > s.width)
-    if label == "landscape":
-        return Shape("landscape", lambda s: s.width > s.height)
-    if "x" in label:
-        w, h = (int(p) for p in label.split("x"))
-        return Shape(f"{w}×{h}", lambda s: s.size == (w, h), size=(w, h))
-    a, b = (float(p) for p in label.split(":"))
-    target = a / b if b else 0.0
-    return Shape(label, lambda s: target > 0 and abs(s.aspect_ratio - target) <= 0.01 * target)
+    return list(dict.fromkeys(out))

@@ -395,7 +395,7 @@ CORPUS: list[Case] = [
     Case(
         "stroy and bilboard, cleen the specks",
         chains(["story", "iab-billboard"], edits=("clean",)),
-        notes=("read `stroy` as `story`", "read `bilboard` as `iab-billboard`", "read `cleen` as `clean`"),
+        notes=("read `stroy` as `story`", "read `bilboard` as `billboard`", "read `cleen` as `clean`"),
         tags=("typo", "clean"),
     ),
     # --- not production requests -----------------------------------------------------------------
