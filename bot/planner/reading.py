@@ -8,7 +8,14 @@ from bot.planner import vocabulary as v
 from bot.planner.edits import read_clean, read_recolors, read_swap
 from bot.planner.guard import cut_instructions
 from bot.planner.intent import Intent, Swap, Tweak
-from bot.planner.phrases import description_end, market_code, plain_colour, read_typos, typo_note
+from bot.planner.phrases import (
+    description_end,
+    locale_code,
+    market_code,
+    plain_colour,
+    read_typos,
+    typo_note,
+)
 from bot.planner.removals import BACKGROUND_NOTE, named_note, read_removals
 from bot.planner.rerender import read_variant
 from bot.planner.targets import read_targets
@@ -136,6 +143,10 @@ def _read_markets(c: Clause) -> tuple[list[str], Swap | None]:
         if c.free(end) and c.low(end) in _TAIL_LEADS:
             c.use(end, end + 1, "market")
             tail = end + 1
+    for i, tok in enumerate(c.tokens):  # "de-DE and fr-FR story": a locale is a market on its own
+        if c.free(i) and (code := locale_code(tok)):
+            c.use(i, i + 1, "market")
+            codes.extend([code] if code not in codes else [])
     for i, tok in enumerate(c.tokens):  # "swap the background to Tokyo at dusk for JP" (design §1)
         if c.free(i) and tok.low == "for":
             found, end = _codes_after(c, c.skip(i + 1))

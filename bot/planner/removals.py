@@ -43,6 +43,7 @@ BRAND_MARKS = frozenset(
     {"logo", "logos", "watermark", "watermarks", "text", "copy", "tagline", "headline", "brand", "branding",
      "wordmark", "cta", "ctas", "caption", "captions", "type", "lettering", "stamp", "signature", "credit"}
 )
+_PICTURE = v.SOURCE_OBJECTS | {"photo", "photos", "shot", "frame", "pic", "original", "images", "picture"}
 _QUIET = ARTICLES | v.FILLER | {"any", "all", "stray", "tiny", "small", "little", "visible", "old", "existing"}
 
 
@@ -64,11 +65,17 @@ def read_removals(c: Clause) -> Removals:
     i = 0
     while i < len(c.tokens):
         width = _verb_at(c, i)
-        if not width:
+        split = None if width else _split_verb(c, i)
+        if not width and split is None:
             i += 1
             continue
-        start, end = i + width, _object_end(c, i + width)
-        parts = _parts(c, start, end)
+        if split is not None:  # the thing sits between the verb and its particle
+            start, particle = split
+            parts = _parts(c, start, particle)
+            end = _source_end(c, particle + 1) or particle + 1
+        else:
+            start, end = i + width, _object_end(c, i + width)
+            parts = _parts(c, start, end)
         if c.low(i) == "clean" and all(_speckish(words) for _, words in parts):
             i += 1  # "clean up the dust", "clean up the master": bot/planner/edits.read_clean's
             continue
@@ -96,12 +103,26 @@ def _object_end(c: Clause, start: int) -> int:
     """
     i = start
     while c.free(i):
+        if i > start and c.low(i) in _SOURCE_LEADS and (after := _source_end(c, i + 1)):
+            i = after  # "… on the hero image": where it is, not a channel
+            continue
         if i > start and c.low(i) in CONNECTORS:
             j = c.skip(i + 1, LEAD_WORDS)
             if j < len(c.tokens) and (not c.free(j) or _leads_on(c, j)):
                 return i
         i += 1
     return i
+
+
+def _source_end(c: Clause, i: int) -> int:
+    """After "from"/"on"/"of": the end of "the hero image", "the master", "the shot" — or 0."""
+    j = c.skip(c.skip(i, {"of"}), ARTICLES)
+    k = j
+    while c.free(k) and c.low(k) in _PICTURE:
+        k += 1
+    after = c.skip(k, v.FILLER - CONNECTORS)  # "… out of the shot pls, usual set"
+    ends = after >= len(c.tokens) or not c.free(after) or c.low(after) in CONNECTORS | {",", ";"}
+    return k if k > j and ends else 0
 
 
 def _leads_on(c: Clause, j: int) -> bool:
@@ -113,6 +134,18 @@ def _verb_at(c: Clause, i: int) -> int:
         if all(c.free(i + k) and c.low(i + k) == word for k, word in enumerate(verb)):
             return len(verb)
     return 0
+
+
+def _split_verb(c: Clause, i: int) -> tuple[int, int] | None:
+    """ "take the logo out (of the shot)", "get the text off": (object start, particle index)."""
+    if not (c.free(i) and c.low(i) in ("take", "get", "cut")):
+        return None
+    for k in range(i + 2, min(i + 7, len(c.tokens))):
+        if not c.free(k) or c.low(k) in CONNECTORS - {"on", "in"}:
+            return None
+        if c.low(k) in ("out", "off"):
+            return i + 1, k
+    return None
 
 
 def _parts(c: Clause, start: int, end: int) -> list[tuple[str, set[str]]]:
@@ -133,8 +166,8 @@ def _parts(c: Clause, start: int, end: int) -> list[tuple[str, set[str]]]:
 
 
 def _source_follows(c: Clause, i: int, end: int) -> bool:
-    words = {c.low(j) for j in range(i, end)} - _QUIET
-    return bool(words) and words <= v.SOURCE_OBJECTS | {"photo", "photos", "shot", "frame", "pic", "original"}
+    words = {c.low(j) for j in range(i, end)} - _QUIET - {"of"}
+    return bool(words) and words <= _PICTURE
 
 
 def _speckish(words: set[str]) -> bool:

@@ -56,6 +56,8 @@ class Item:
     usual: bool = False
     family: bool = False  # "set", "sizes": a family, not one deliverable
     lead: str = ""  # the separator before it ("," "and" …)
+    double: bool = False  # "2x" / "retina" written in it
+    context: list[str] = field(default_factory=list)  # the previous item's groups, for a bare shape
 
     @property
     def empty(self) -> bool:
@@ -76,8 +78,11 @@ def resolve(item: Item, notes: list[str], asks: list[Ask]) -> list[str]:
     if item.groups:
         return _unique(_family(item, filters))
     if filters:  # "portrait" alone: the orientation picks, like a ratio would
+        near = _members(item.context) if item.context else []
         for found in filters:
-            out += _choose(found.label, [s for s in SPECS if found.matches(s)], None, notes, asks)
+            fits = [s for s in SPECS if found.matches(s)]
+            inherited = [s for s in near if s in fits]  # "LinkedIn square + landscape": LinkedIn's
+            out += _choose(found.label, inherited or fits, None, notes, asks)
     return _unique(out)
 
 
@@ -96,7 +101,9 @@ def _by_shape(item: Item, explicit: list[Shape], filters: list[Shape], notes: li
             notes.append(f"no channel spec is {found.label}; left out (see `keyart specs`)")
             continue
         if pool is None:
-            out += _choose(found.label, fits, None, notes, asks)
+            near = {s.name for s in _members(item.context)} if item.context else set()
+            inherited = [s for s in fits if s.name in near]  # "IAB 300x250, 728x90": still IAB
+            out += _choose(found.label, inherited or fits, fits if inherited else None, notes, asks)
             continue
         pointed = [s for s in fits if s.name in pool]
         if not pointed and found.size:

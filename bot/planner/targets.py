@@ -55,7 +55,7 @@ def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> 
         elif tok.low in v.USUAL_WORDS:
             item.usual, word = True, False
         elif tok.low in v.DOUBLE_WORDS:
-            double, word = True, False
+            double, item.double, word = True, True, False
         elif tok.low in v.SET_WORDS and not item.empty:
             item.family, word = True, False
         else:
@@ -65,21 +65,52 @@ def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> 
             item.words.append(c.span(i, i + n))
         c.use(i, i + n, "target")
         i += n
-    items = _merge_apposition([item for item in items if not item.empty])
+    items = _merge_apposition(_join_platforms([item for item in items if not item.empty]))
     specs: list[str] = []
+    per_item: list[tuple[Item, list[str]]] = []
     lone_all = False
-    for item in items:
+    for n, item in enumerate(items):
         if (item.all or item.usual) and not (item.specs or item.groups or item.shapes or item.nouns):
             lone_all = True
         if item.family or item.all:  # "the banner set": banners as a family, not one banner
             item.groups += ["iab" if noun == "banner" else noun for noun in item.nouns if noun in ("banner", "hero")]
             item.nouns = [noun for noun in item.nouns if noun not in ("banner", "hero")]
-        for name in resolve(item, notes, asks):
-            if name not in specs:
-                specs.append(name)
+        if "hero" in item.nouns and "banner" in item.nouns:  # "hero banner": the hero names the placement
+            item.nouns.remove("banner")
+        if n and item.shapes and not (item.words or item.all or item.usual):
+            item.context = _pool_words(items[n - 1])  # "DOOH landscape + portrait": still DOOH
+        found = resolve(item, notes, asks)
+        per_item.append((item, found))
+        specs += [name for name in found if name not in specs]
     if double:
-        specs = _doubled(specs, notes)
+        specs = _doubled(specs, [name for item, found in per_item if item.double for name in found], notes)
     return specs, lone_all
+
+
+def _pool_words(item: Item) -> list[str]:
+    """The groups an item's words stand for (its named specs' groups too)."""
+    return list(dict.fromkeys([*item.groups, *(g for name in item.specs for g in get_spec(name).groups)]))
+
+
+def _join_platforms(items: list[Item]) -> list[Item]:
+    """ "fb/ig feed", "X/Twitter": platforms joined by a slash share what follows them."""
+    out: list[Item] = []
+    for item in items:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and item.lead == "/"
+            and last.groups
+            and all(g in v.PLATFORM_GROUPS for g in last.groups)
+            and not (last.specs or last.nouns or last.shapes)
+        ):
+            item.groups = [*last.groups, *item.groups]
+            item.words = [*last.words, *item.words]
+            item.lead = last.lead
+            out[-1] = item
+        else:
+            out.append(item)
+    return out
 
 
 def _merge_apposition(items: list[Item]) -> list[Item]:
@@ -101,16 +132,20 @@ def _merge_apposition(items: list[Item]) -> list[Item]:
     return items
 
 
-def _doubled(specs: list[str], notes: list[str]) -> list[str]:
-    """Each spec's 2× upload where the catalogue has one (DV360's 600×500 for a 300×250)."""
+def _doubled(specs: list[str], marked: list[str], notes: list[str]) -> list[str]:
+    """Each spec's 2× upload where the catalogue has one (DV360's 600×500 for a 300×250).
+
+    "MREC and LB @2x": every unit of the clause that has a 2× version gets it; a unit without one is
+    noted only when "2x" was written next to it.
+    """
     out, missing = [], []
     for name in specs:
         w, h = get_spec(name).size
         twin = next((s.name for s in SPECS if s.size == (2 * w, 2 * h)), None)
         out.append(twin or name)
-        if twin is None:
+        if twin is None and name in marked:
             missing.append(name)
-        else:
+        elif twin is not None:
             notes.append(f"read 2× as `{twin}` ({2 * w}×{2 * h}), the double-density upload of `{name}`")
     if missing:
         notes.append(

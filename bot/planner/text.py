@@ -22,7 +22,7 @@ _CLAUSE_END = re.compile(r"[;\n]+|[.!?](?=\s|$)")
 # A new verb phrase after "," / "and" / "then" starts a new clause, so what it says applies to the
 # channels named next to it ("expand the 21:9 hero, crop the story").
 _VERB_SPLIT = re.compile(
-    r"\s*(?:,\s*(?:and\s+|then\s+)?|\s(?:and|then)\s+)(?=(?:please\s+|also\s+|then\s+)?(?:swap|replace|change|"
+    r"\s*(?:,\s*(?:and\s+|then\s+)?|\s(?:and|then|\+|&)\s+)(?=(?:please\s+|also\s+|then\s+)?(?:swap|replace|change|"
     r"recolou?r|clean|remove|erase|wipe|take\s+(?:out|off)|get\s+rid|do|upscale|enlarge|harmoni[sz]e|match|expand|outpaint|extend|crop|reframe|"
     r"re-?render|regenerate|img2img|add|put|brand|export|deliver|make|create|ignore|disregard|forget|approve|"
     r"delete|run|execute)\b)",

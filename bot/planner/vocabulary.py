@@ -46,7 +46,8 @@ ooh-bulletin-14x48: bulletin | 48-sheet bulletin
 dooh-landscape: digital billboard | digital screen landscape | dooh landscape | landscape screen
 dooh-portrait: digital poster | dooh portrait | portrait screen | digital 6-sheet | d6
 pinterest-pin: pin | pins | pinterest pin | standard pin | pinterest pins
-linkedin-square: linkedin square
+linkedin-square: linkedin square | li square
+linkedin-single: linkedin single | li single | linkedin single image | linkedin landscape
 """)
 # Words that name a catalogue group: a platform, or a kind of placement.
 GROUP_ALIASES = _table("""
@@ -54,7 +55,7 @@ meta: meta
 facebook: facebook | fb
 instagram: instagram | insta | ig
 tiktok: tiktok | tik tok | tt
-linkedin: linkedin
+linkedin: linkedin | li
 youtube: youtube | yt
 x: x
 twitter: twitter
@@ -117,7 +118,9 @@ CLEAN_OBJECTS = _words(
     "speck specks speckles dust dusty spots artifacts artefacts scratches debris dirt blemishes hairs"
 )
 CLEAN_WORDS = _words("clean cleanup clean-up despeckle despeck declutter")
-REMOVE_VERBS = _words("remove erase delete fix kill zap rid get take out")
+REMOVE_VERBS = _words(
+    "remove erase delete fix kill zap rid get take out wipe ditch lose eliminate retouch paint clone off"
+)
 SWAP_WORDS = _words("swap swapped replace replaced change changed set switch put new make turn use")
 BACKGROUND_WORDS = _words("background backdrop bg sky scene setting backgrounds")
 RECOLOR_WORDS = _words("recolor recolour recolored recoloured tint repaint recolouring recoloring")
@@ -231,7 +234,7 @@ versions asset assets deliverable deliverables image images creative creatives a
 unit units channel channels spec specs file files them it this that these those just now asap quickly
 today hey hi hello keyart bot both each one new same then so up more ones cheers ta kindly but add include
 place fit fitted resize resized adapt cut run generate done etc via over its their there here use using
-sure ok okay great main key art master visual approval review feedback
+sure ok okay great main key art master visual approval review feedback u ur ty fyi btw hiya yo mate guys
 """)
 # Real words that sit close to a keyword: never "correct" them.
 NOT_TYPOS = _words(

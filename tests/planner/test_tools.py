@@ -18,7 +18,7 @@ from pipeline.ops import registry
 from pipeline.ops.registry import all_ops
 from pipeline.plan import Plan, Step
 
-READ_ONLY = {"list_specs", "describe_campaign", "estimate_cost", "add_note"}
+READ_ONLY = {"list_specs", "describe_campaign", "estimate_cost", "add_note", "ask"}
 
 
 def _tools(
