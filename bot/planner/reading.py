@@ -148,7 +148,7 @@ def _read_markets(c: Clause) -> tuple[list[str], Swap | None]:
             c.use(i, i + 1, "market")
             codes.extend([code] if code not in codes else [])
     for i, tok in enumerate(c.tokens):  # "swap the background to Tokyo at dusk for JP" (design §1)
-        if c.free(i) and tok.low == "for":
+        if c.free(i) and tok.low in ("for", "in"):  # "… in FR and DE"
             found, end = _codes_after(c, c.skip(i + 1))
             if found:
                 end += 1 if c.free(end) and c.low(end) in v.MARKET_MARKERS else 0

@@ -57,7 +57,7 @@ class Item:
     family: bool = False  # "set", "sizes": a family, not one deliverable
     lead: str = ""  # the separator before it ("," "and" …)
     double: bool = False  # "2x" / "retina" written in it
-    context: list[str] = field(default_factory=list)  # the previous item's groups, for a bare shape
+    context: list[str] = field(default_factory=list)  # a neighbour's specs, for a bare shape
 
     @property
     def empty(self) -> bool:
@@ -70,15 +70,16 @@ def resolve(item: Item, notes: list[str], asks: list[Ask]) -> list[str]:
     filters = [s for s in item.shapes if not s.explicit]
     if explicit:
         return _by_shape(item, explicit, filters, notes, asks)
-    out = list(item.specs)
+    out = [_on_platform(name, item.groups, notes) for name in item.specs]
     for noun in item.nouns:
-        out += _noun(noun, item, filters, notes, asks)
+        if not any(name in specs for _, specs in READINGS[noun] for name in item.specs):
+            out += _noun(noun, item, filters, notes, asks)  # ("hero image for the landing page": named)
     if out:
         return _unique(out)
     if item.groups:
         return _unique(_family(item, filters))
     if filters:  # "portrait" alone: the orientation picks, like a ratio would
-        near = _members(item.context) if item.context else []
+        near = [get_spec(n) for n in item.context]
         for found in filters:
             fits = [s for s in SPECS if found.matches(s)]
             inherited = [s for s in near if s in fits]  # "LinkedIn square + landscape": LinkedIn's
@@ -101,7 +102,7 @@ def _by_shape(item: Item, explicit: list[Shape], filters: list[Shape], notes: li
             notes.append(f"no channel spec is {found.label}; left out (see `keyart specs`)")
             continue
         if pool is None:
-            near = {s.name for s in _members(item.context)} if item.context else set()
+            near = set(item.context)
             inherited = [s for s in fits if s.name in near]  # "IAB 300x250, 728x90": still IAB
             out += _choose(found.label, inherited or fits, fits if inherited else None, notes, asks)
             continue
@@ -120,6 +121,21 @@ def _by_shape(item: Item, explicit: list[Shape], filters: list[Shape], notes: li
             where = f" among {', '.join(sorted({get_spec(n).platform for n in pool}))} specs" if pool else ""
             notes.append(f"no channel spec is {found.label}{where}; left out (see `keyart specs`)")
     return out
+
+
+def _on_platform(name: str, groups: list[str], notes: list[str]) -> str:
+    """ "an MREC for DV360", "a story for TikTok": the platform's spec of that size (or its 2× upload)."""
+    platforms = [g for g in groups if g in v.PLATFORM_GROUPS]
+    spec = get_spec(name)
+    if not platforms or set(platforms) & set(spec.groups):
+        return name
+    w, h = spec.size
+    mates = [s for s in _members(platforms) if set(platforms) & set(s.groups)]
+    twin = next((s for size in ((w, h), (2 * w, 2 * h)) for s in mates if s.size == size), None)
+    if twin is None:
+        return name
+    notes.append(f"read `{name}` for {', '.join(platforms)} as `{twin.name}` ({twin.width}×{twin.height})")
+    return twin.name
 
 
 def _pointed(item: Item) -> set[str] | None:

@@ -77,8 +77,9 @@ def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> 
             item.nouns = [noun for noun in item.nouns if noun not in ("banner", "hero")]
         if "hero" in item.nouns and "banner" in item.nouns:  # "hero banner": the hero names the placement
             item.nouns.remove("banner")
-        if n and item.shapes and not (item.words or item.all or item.usual):
-            item.context = _pool_words(items[n - 1])  # "DOOH landscape + portrait": still DOOH
+        if item.shapes and not (item.words or item.all or item.usual):
+            # "DOOH landscape + portrait", "landscape + portrait DOOH screens": the neighbour's platform
+            item.context = _neighbour_pool(items, n)
         found = resolve(item, notes, asks)
         per_item.append((item, found))
         specs += [name for name in found if name not in specs]
@@ -87,9 +88,15 @@ def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> 
     return specs, lone_all
 
 
-def _pool_words(item: Item) -> list[str]:
-    """The groups an item's words stand for (its named specs' groups too)."""
-    return list(dict.fromkeys([*item.groups, *(g for name in item.specs for g in get_spec(name).groups)]))
+def _neighbour_pool(items: list[Item], n: int) -> list[str]:
+    """The specs the nearest item with channel words stands for (the previous one first)."""
+    for near in (items[n - 1] if n else None, items[n + 1] if n + 1 < len(items) else None):
+        if near is None or not (near.groups or near.specs):
+            continue
+        pool = {s.name for s in SPECS if set(near.groups) & set(s.groups)}
+        platforms = {get_spec(name).platform for name in near.specs}
+        return [s.name for s in SPECS if s.name in pool or s.platform in platforms]
+    return []
 
 
 def _join_platforms(items: list[Item]) -> list[Item]:

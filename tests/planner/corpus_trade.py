@@ -524,4 +524,82 @@ TYPOS_AND_CASE: list[Case] = [
     Case("skyscrapers and leaderboards", chains([SKY, LB]), tags=("trade",)),
 ]
 
-TRADE: list[Case] = [*REMOVALS, *EXPLICIT, *TRADE_WORDS, *ASKED, *MULTI, *TYPOS_AND_CASE]
+
+# Written after the rules above were tuned and measured before any change for them: 31 of 38 passed
+# (the misses: "buy", "in FR and DE", a bare orientation next to DOOH, "digital screen", "hero image
+# for the landing page", "an MREC for DV360"). The rules were then generalised, not special-cased.
+HOLDOUT: list[Case] = [
+    Case("need an MPU, a leaderboard and a skyscraper for the GDN buy", chains([MREC, LB, SKY]), tags=("holdout",)),
+    Case(
+        "can we get the IG story and the FB feed in FR and DE",
+        chains(["story", *FEEDS]) | chains(["story", *FEEDS], market="fr") | chains(["story", *FEEDS], market="de"),
+        notes=("match the base set",),
+        tags=("holdout", "market"),
+    ),
+    Case("Stories + Reels, no logo pls", chains(["story", "meta-reels"]), has_brand_kit=True, tags=("holdout",)),
+    Case("banner 320x50 and 320x100", chains(["iab-mobile-banner", "iab-large-mobile-banner"]), tags=("holdout",)),
+    Case("get rid of the lens flare, then the Meta set", chains(META), notes=(MASK,), tags=("holdout", "remove")),
+    Case("erase the price tag from the product shot; MREC", chains([MREC]), notes=(MASK,), tags=("holdout", "remove")),
+    Case(
+        "clean up the dust and do a 4:5 and a 9:16",
+        chains(["meta-feed-portrait", "story"], edits=("clean",)),
+        tags=("holdout", "clean"),
+    ),
+    Case("1:1 for IG, 1:1 for LinkedIn", chains(["meta-feed-square", "linkedin-square"]), tags=("holdout",)),
+    Case("square for X", chains(["x-square"]), tags=("holdout",)),
+    Case("DOOH portrait + landscape for UK", chains(DOOH) | chains(DOOH, market="uk"), notes=("match the base set",),
+         tags=("holdout", "market")),
+    Case("a masthead for YouTube", chains(["youtube-banner"]), tags=("holdout",)),
+    Case("the 970x250 billboard", chains(["iab-billboard"]), tags=("holdout",)),
+    Case("billboard 970 by 250", chains(["iab-billboard"]), tags=("holdout",)),
+    Case("digital screen 1080x1920", chains(["dooh-portrait"]), tags=("holdout",)),
+    Case("hero image for the landing page", chains(["landing-hero"]), tags=("holdout",)),
+    Case("pinterest 2:3 + insta 4:5", chains(["pinterest-pin", "meta-feed-portrait"]), tags=("holdout",)),
+    Case("YouTube thumb and channel banner", chains(["youtube-thumbnail", "youtube-banner"]), tags=("holdout",)),
+    Case(
+        "remove the watermark & specks, then LB + MREC @2x",
+        chains(["dv360-leaderboard-2x", "dv360-medium-rectangle-2x"], edits=("clean",)),
+        notes=(MASK,),
+        tags=("holdout", "remove", "double"),
+    ),
+    Case("Portrait for Pinterest", chains(["pinterest-pin"]), tags=("holdout",)),
+    Case("a landscape for LinkedIn + a square for Twitter", chains(["linkedin-single", "x-square"]), tags=("holdout",)),
+    Case("full IAB suite", chains(IAB_ALL), tags=("holdout",)),
+    Case("the standard banner sizes", chains(IAB_CORE), tags=("holdout",)),
+    Case("one leaderboard pls", chains([LB]), tags=("holdout",)),
+    Case("skyscraper 120x600", error="120×600", tags=("holdout",)),
+    Case("web hero 16:9 and 21:9", chains(HEROES), tags=("holdout",)),
+    Case("Story, then erase the logo in the corner", chains(["story"]), notes=(MASK, LOGO_OFF), has_brand_kit=True,
+         tags=("holdout", "remove")),
+    Case(
+        "swap background to #000 and get rid of the dust, 1080x1350",
+        chains(["meta-feed-portrait"], edits=("clean", "swap")),
+        params={"swap": {"color": "#000000"}},
+        tags=("holdout",),
+    ),
+    Case(
+        "US version of the story + LB with CTA 'Buy now'",
+        chains(["story", LB]) | chains(["story", LB], "brand", market="us"),
+        params={"story-us:brand": {"text": "Buy now"}},
+        tags=("holdout", "market"),
+    ),
+    Case("TikTok + Reels + Shorts", chains(["tiktok-infeed", "meta-reels", "youtube-shorts"]), tags=("holdout",)),
+    Case("print ready A4", chains(["print-a4-300dpi"], "upscale"), tags=("holdout",)),
+    Case(
+        "retina banners",
+        chains(["dv360-medium-rectangle-2x", "dv360-leaderboard-2x", SKY, HPU, "iab-mobile-banner", "iab-billboard"]),
+        notes=("no 2× version",),
+        tags=("holdout", "double"),
+    ),
+    Case("An MREC for DV360", chains(["dv360-medium-rectangle-2x"]), tags=("holdout",)),
+    Case("get rid of the background people and do the stories", chains(["story"]), notes=(MASK,),
+         tags=("holdout", "remove")),
+    Case("hey can you take out the stain on her shirt and make the usual set", chains(DEFAULT), notes=(MASK,),
+         tags=("holdout", "remove")),
+    Case("IAB + DOOH", chains([*IAB_CORE, *DOOH]), tags=("holdout",)),
+    Case("Landscape + portrait DOOH screens", chains(DOOH), tags=("holdout",)),
+    Case("16x9", chains(["landing-hero"]), asks=(ASK_16x9,), tags=("holdout", "ask")),
+    Case("a banner for the homepage", chains(IAB_CORE), asks=(ASK_BANNER,), tags=("holdout", "ask")),
+]
+
+TRADE: list[Case] = [*REMOVALS, *EXPLICIT, *TRADE_WORDS, *ASKED, *MULTI, *TYPOS_AND_CASE, *HOLDOUT]

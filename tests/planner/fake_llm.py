@@ -141,6 +141,10 @@ REFUSALS: dict[str, list[AIMessage]] = {
         turn(call("clean", mode="mask")),
         turn(text="Removing the logo needs a mask of it, and none comes with the request."),
     ],
+    "skyscraper 120x600": [
+        turn(call("list_specs", group="iab")),
+        turn(text="There is no 120×600 spec: the wide skyscraper is 160×600."),
+    ],
     "a 4K hero": [
         turn(call("fit", spec="3840x2160", variant="hero")),
         turn(text="There is no 3840×2160 spec in the catalogue."),
