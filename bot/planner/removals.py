@@ -107,6 +107,8 @@ def _object_end(c: Clause, start: int) -> int:
             i = after  # "… on the hero image": where it is, not a channel
             continue
         if i > start and c.low(i) in CONNECTORS:
+            if c.low(c.skip(i + 1, ARTICLES)) in v.ALL_WORDS | v.USUAL_WORDS:
+                return i  # "…, the usual": a channel word
             j = c.skip(i + 1, LEAD_WORDS)
             if j < len(c.tokens) and (not c.free(j) or _leads_on(c, j)):
                 return i
