@@ -14,19 +14,28 @@ _QUOTE = r"[\"“”'‘’]"
 # The name runs to the first punctuation that ends a phrase, or to words that start the brief.
 _NAME = r"(?P<name>[^\"“”.,;:!?\n—–()]{1,80}?)"
 _END = r"(?=\s*(?:[.,;:!?\n—–(]|\s-\s|$|\s+(?:hero|key\s+art|kv|brief|master|with|featuring)\b))"
-_VERB = r"(?:(?:start|kick\s+off|set\s+up|create|open|begin|launch)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?|new\s+)"
+_VERB = (
+    r"(?:(?:start|kick\s+off|set\s+up|create|open|begin|launch)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?|new\s+)"
+)
 _PATTERNS = [
     # new campaign "Spring Sale" · campaign: 'Aurora'
-    re.compile(rf"^\s*{_VERB}?campaign\s*(?:called|named|:|-|—|–)?\s*{_QUOTE}(?P<name>[^\"“”'‘’]{{1,120}}){_QUOTE}", re.I),
+    re.compile(
+        rf"^\s*{_VERB}?campaign\s*(?:called|named|:|-|—|–)?\s*{_QUOTE}(?P<name>[^\"“”'‘’]{{1,120}}){_QUOTE}",
+        re.I,
+    ),
     # new campaign: spring sale, hero is … · new campaign called Spring Sale. Hero: …
     re.compile(rf"^\s*{_VERB}?campaign\s*(?:called|named|for|:|-|—|–)?\s*{_NAME}{_END}", re.I),
     # Summer Drop campaign: … · kick off the Summer Drop campaign …
     re.compile(rf"^\s*{_VERB}?(?:the\s+)?{_NAME}\s+campaign\b", re.I),
     # … for the Aurora X2 launch: …
-    re.compile(rf"\bfor\s+(?:the\s+|our\s+)?(?P<name>[^\"“”.,;:!?\n—–()]{{1,80}}?\s+(?:launch|campaign))\b", re.I),
+    re.compile(
+        r"\bfor\s+(?:the\s+|our\s+)?(?P<name>[^\"“”.,;:!?\n—–()]{1,80}?\s+(?:launch|campaign))\b", re.I
+    ),
 ]
 _QUOTED = re.compile(rf"{_QUOTE}(?P<name>[^\"“”'‘’]{{1,120}}){_QUOTE}")
-_NOT_NAMES = frozenset({"", "new", "a", "an", "the", "start", "create", "set up", "kick off", "open", "begin"})
+_NOT_NAMES = frozenset(
+    {"", "new", "a", "an", "the", "start", "create", "set up", "kick off", "open", "begin"}
+)
 _LEAD = re.compile(r"^[\s.,;:!?\-—–]+|^(?:and|with|so)\s+", re.I)
 
 
@@ -48,7 +57,11 @@ def read_brief(text: str) -> tuple[str, str]:
     first = re.split(r"[.\n:;!?]", text, maxsplit=1)[0]
     words = re.sub(rf"^\s*{_VERB}?campaign\b", "", first, flags=re.I).split()
     name = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
-    return (name, text) if name else ("Untitled", _tidy(re.sub(rf"^\s*{_VERB}?campaign\b", "", text, flags=re.I)))
+    return (
+        (name, text)
+        if name
+        else ("Untitled", _tidy(re.sub(rf"^\s*{_VERB}?campaign\b", "", text, flags=re.I)))
+    )
 
 
 def _clean(name: str) -> str:

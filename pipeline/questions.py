@@ -21,7 +21,9 @@ class Option(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    label: str = Field(min_length=1, max_length=60, description="What a button shows, e.g. 'YouTube thumbnail'.")
+    label: str = Field(
+        min_length=1, max_length=60, description="What a button shows, e.g. 'YouTube thumbnail'."
+    )
     specs: list[str] = Field(min_length=1, max_length=12, description="Spec names this reading makes.")
 
     @field_validator("specs")
@@ -38,7 +40,7 @@ class Option(BaseModel):
 
 
 class Question(BaseModel):
-    """"16:9 — landing hero or YouTube thumbnail?": the plan is made with ``options[chosen]``."""
+    """ "16:9 — landing hero or YouTube thumbnail?": the plan is made with ``options[chosen]``."""
 
     model_config = ConfigDict(extra="forbid")
 

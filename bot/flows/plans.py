@@ -52,7 +52,8 @@ def propose(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts:
     if plan.questions:  # ask back instead of guessing: the click runs it (bot/flows/questions.py)
         from bot.flows.questions import ask
 
-        ask(deps, plan_id, plan, campaign_id=campaign.id, channel=channel, thread_ts=thread_ts, seconds=seconds)
+        ask(deps, plan_id, plan, campaign_id=campaign.id, channel=channel, thread_ts=thread_ts,
+            seconds=seconds)
         return plan_id
     text = messages.plan_text(plan, settings, seconds)
     auto = len(plan.variants()) <= settings.slack_auto_run_max

@@ -73,7 +73,12 @@ def _clone(template: list[Step], old_spec: str, spec: str, suffix: str) -> list[
             source = name + source[len(old_name) :]
         steps.append(
             step.model_copy(
-                update={"id": name + step.id[len(old_name) :], "variant": name, "params": params, "input": source}
+                update={
+                    "id": name + step.id[len(old_name) :],
+                    "variant": name,
+                    "params": params,
+                    "input": source,
+                }
             )
         )
     return steps

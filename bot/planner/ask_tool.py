@@ -25,7 +25,9 @@ DESCRIPTION = (
 class _Reading(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    label: str = Field(min_length=1, max_length=60, description="Button text, e.g. 'YouTube thumbnail 1280×720'.")
+    label: str = Field(
+        min_length=1, max_length=60, description="Button text, e.g. 'YouTube thumbnail 1280×720'."
+    )
     specs: list[str] = Field(min_length=1, max_length=12, description="Spec names this reading makes.")
 
 
@@ -33,7 +35,9 @@ class _AskArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(
-        min_length=1, max_length=150, description="One short question, e.g. '16:9 — landing hero or YouTube thumbnail?'"
+        min_length=1,
+        max_length=150,
+        description="One short question, e.g. '16:9 — landing hero or YouTube thumbnail?'",
     )
     options: list[_Reading] = Field(min_length=2, max_length=MAX_OPTIONS, description="The readings, 2 to 5.")
     chosen: int = Field(0, ge=0, description="Index of the reading the recorded plan makes.")

@@ -124,7 +124,8 @@ def build_plan(intent: Intent, request: str, ctx: PlanContext, notes: list[str])
     if not ctx.has_master:
         notes.append(NO_MASTER_NOTE)
     deduped = list(dict.fromkeys(notes))
-    questions = _questions(intent, {spec for *_, only in versions for spec in (targets if only is None else only)})
+    made = {spec for *_, only in versions for spec in (targets if only is None else only)}
+    questions = _questions(intent, made)
     plan = Plan(steps=out.steps, notes=deduped, questions=questions, request=request, planner="rules")
     return plan.validate_plan(engine=ctx.engine, max_variants=ctx.max_variants)
 

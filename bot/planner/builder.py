@@ -67,7 +67,8 @@ class PlanBuilder:
             )
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg'].removeprefix('Value error, ')}"
+                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: "
+                + e["msg"].removeprefix("Value error, ")
                 for e in exc.errors()
             )
             raise BadRequest(f"ask: {problems}") from None
@@ -123,7 +124,9 @@ class PlanBuilder:
         ]
         if self.steps and not self.variants():
             found.append("the plan has no deliverable: add variants (fit … export)")
-        planned = {str(chain[0].params.get("spec")) for name in self.variants() if (chain := self.chain(name))}
+        planned = {
+            str(chain[0].params.get("spec")) for name in self.variants() if (chain := self.chain(name))
+        }
         found += [
             f"question `{q.id}` ({q.text}) says the plan is made with {q.default.specs}, but "
             f"{', '.join(f'`{n}`' for n in q.default.specs if n not in planned)} has no variant: record "

@@ -40,11 +40,33 @@ _VERBS = (
 # Where the thing is: "from the hero image", "in the photo" — the source, not part of the name.
 _SOURCE_LEADS = frozenset({"from", "in", "on", "off", "out"})
 BRAND_MARKS = frozenset(
-    {"logo", "logos", "watermark", "watermarks", "text", "copy", "tagline", "headline", "brand", "branding",
-     "wordmark", "cta", "ctas", "caption", "captions", "type", "lettering", "stamp", "signature", "credit"}
+    {
+        "logo",
+        "logos",
+        "watermark",
+        "watermarks",
+        "text",
+        "copy",
+        "tagline",
+        "headline",
+        "brand",
+        "branding",
+        "wordmark",
+        "cta",
+        "ctas",
+        "caption",
+        "captions",
+        "type",
+        "lettering",
+        "stamp",
+        "signature",
+        "credit",
+    }
 )
 _PICTURE = v.SOURCE_OBJECTS | {"photo", "photos", "shot", "frame", "pic", "original", "images", "picture"}
-_QUIET = ARTICLES | v.FILLER | {"any", "all", "stray", "tiny", "small", "little", "visible", "old", "existing"}
+_QUIET = (
+    ARTICLES | v.FILLER | {"any", "all", "stray", "tiny", "small", "little", "visible", "old", "existing"}
+)
 
 
 @dataclass
@@ -155,8 +177,10 @@ def _parts(c: Clause, start: int, end: int) -> list[tuple[str, set[str]]]:
     parts: list[tuple[str, set[str]]] = []
     begin = start
     for k in range(start, end + 1):
-        if k == end or c.low(k) in (",", "and", "&", "+", "plus") or (
-            c.low(k) in _SOURCE_LEADS and _source_follows(c, k + 1, end)
+        if (
+            k == end
+            or c.low(k) in (",", "and", "&", "+", "plus")
+            or (c.low(k) in _SOURCE_LEADS and _source_follows(c, k + 1, end))
         ):
             words = {c.low(j) for j in range(begin, k)} - _QUIET
             if words:
@@ -181,7 +205,8 @@ def named_note(named: list[str]) -> str:
     return (
         f"removing {things} needs a mask of it: keyart can't find a named object in the photo — `clean` "
         "finds only specks and dust by itself, and the diffusion engine repaints a masked area but doesn't "
-        "locate one — and a request can't carry a mask yet. Left out: retouch it in the master and upload that"
+        "locate one — and a request can't carry a mask yet. Left out: retouch it in the master and upload "
+        "that"
     )
 
 

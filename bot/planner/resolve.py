@@ -87,7 +87,9 @@ def resolve(item: Item, notes: list[str], asks: list[Ask]) -> list[str]:
     return _unique(out)
 
 
-def _by_shape(item: Item, explicit: list[Shape], filters: list[Shape], notes: list[str], asks: list[Ask]) -> list[str]:
+def _by_shape(
+    item: Item, explicit: list[Shape], filters: list[Shape], notes: list[str], asks: list[Ask]
+) -> list[str]:
     out: list[str] = []
     named = [n for n in item.specs if any(s.matches(get_spec(n)) for s in explicit)]
     pool = _pointed(item)
@@ -176,7 +178,11 @@ def _noun(noun: str, item: Item, filters: list[Shape], notes: list[str], asks: l
     allowed = {s.name for s in _members(groups)} if groups else None
     readings: list[tuple[str, list[str]]] = []
     for label, specs in READINGS[noun]:
-        kept = [n for n in specs if (allowed is None or n in allowed) and all(f.matches(get_spec(n)) for f in filters)]
+        kept = [
+            n
+            for n in specs
+            if (allowed is None or n in allowed) and all(f.matches(get_spec(n)) for f in filters)
+        ]
         if kept and all(kept != k for _, k in readings):
             if kept != specs:  # "a wide banner": the set's wide sizes only
                 label = f"{label.split(' (')[0]} ({len(kept)} sizes)" if len(kept) > 1 else _label(kept)
@@ -211,7 +217,8 @@ def _choose(
     lead = f"{label} {said}: made `{best.name}`" if said else f"read {label} as `{best.name}`"
     note = (
         f"{lead} ({best.width}×{best.height}); also {label}: "
-        f"{', '.join(f'`{s.name}`' for s in others[:3])}{' …' if len(others) > 3 else ''} — name one to get it"
+        f"{', '.join(f'`{s.name}`' for s in others[:3])}{' …' if len(others) > 3 else ''}"
+        " — name one to get it"
     )
     notes.append(note)
     if len(tier) > 1:

@@ -23,6 +23,34 @@ _NOUN_FORMS = {form: noun for noun, forms in v.AMBIGUOUS_NOUNS.items() for form 
 def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> tuple[list[str], bool]:
     """Consume channel words in a clause: (spec names, whether "all"/"everything" stood alone)."""
     asks = asks if asks is not None else []
+    items, double = _read_items(c)
+    items = _merge_apposition(_join_platforms(items))
+    specs: list[str] = []
+    per_item: list[tuple[Item, list[str]]] = []
+    lone_all = False
+    for k, item in enumerate(items):
+        if (item.all or item.usual) and not (item.specs or item.groups or item.shapes or item.nouns):
+            lone_all = True
+        if item.family or item.all:  # "the banner set": banners as a family, not one banner
+            item.groups += [
+                "iab" if noun == "banner" else noun for noun in item.nouns if noun in ("banner", "hero")
+            ]
+            item.nouns = [noun for noun in item.nouns if noun not in ("banner", "hero")]
+        if "hero" in item.nouns and "banner" in item.nouns:  # "hero banner": the hero names the placement
+            item.nouns.remove("banner")
+        if item.shapes and not (item.words or item.all or item.usual):
+            # "DOOH landscape + portrait", "landscape + portrait DOOH screens": the neighbour's platform
+            item.context = _neighbour_pool(items, k)
+        resolved = resolve(item, notes, asks)
+        per_item.append((item, resolved))
+        specs += [name for name in resolved if name not in specs]
+    if double:
+        specs = _doubled(specs, [name for item, names in per_item if item.double for name in names], notes)
+    return specs, lone_all
+
+
+def _read_items(c: Clause) -> tuple[list[Item], bool]:
+    """The clause's channel words as list items; whether "2x"/"retina" was written."""
     items: list[Item] = [Item()]
     double = False
     i = 0
@@ -46,8 +74,8 @@ def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> 
         elif found := c.phrase_at(i, v.GROUP_ALIASES):
             n, group = found
             item.groups.append(group)
-        elif found := shape_at(c, i):
-            n, shape = found
+        elif shaped := shape_at(c, i):
+            n, shape = shaped
             item.shapes.append(shape)
             word = False
         elif tok.low in v.ALL_WORDS:
@@ -65,27 +93,7 @@ def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> 
             item.words.append(c.span(i, i + n))
         c.use(i, i + n, "target")
         i += n
-    items = _merge_apposition(_join_platforms([item for item in items if not item.empty]))
-    specs: list[str] = []
-    per_item: list[tuple[Item, list[str]]] = []
-    lone_all = False
-    for n, item in enumerate(items):
-        if (item.all or item.usual) and not (item.specs or item.groups or item.shapes or item.nouns):
-            lone_all = True
-        if item.family or item.all:  # "the banner set": banners as a family, not one banner
-            item.groups += ["iab" if noun == "banner" else noun for noun in item.nouns if noun in ("banner", "hero")]
-            item.nouns = [noun for noun in item.nouns if noun not in ("banner", "hero")]
-        if "hero" in item.nouns and "banner" in item.nouns:  # "hero banner": the hero names the placement
-            item.nouns.remove("banner")
-        if item.shapes and not (item.words or item.all or item.usual):
-            # "DOOH landscape + portrait", "landscape + portrait DOOH screens": the neighbour's platform
-            item.context = _neighbour_pool(items, n)
-        found = resolve(item, notes, asks)
-        per_item.append((item, found))
-        specs += [name for name in found if name not in specs]
-    if double:
-        specs = _doubled(specs, [name for item, found in per_item if item.double for name in found], notes)
-    return specs, lone_all
+    return [item for item in items if not item.empty], double
 
 
 def _neighbour_pool(items: list[Item], n: int) -> list[str]:

@@ -78,7 +78,9 @@ masthead: masthead | mastheads
 """)
 # Platforms (proper names) name a family on their own; the other groups are kinds of placement that
 # narrow a platform ("Instagram feed") and stand for their group only when nothing else is named.
-PLATFORM_GROUPS = _words("meta facebook instagram tiktok linkedin youtube x twitter iab google dv360 ooh dooh print pinterest")
+PLATFORM_GROUPS = _words(
+    "meta facebook instagram tiktok linkedin youtube x twitter iab google dv360 ooh dooh print pinterest"
+)
 # Context words: where a deliverable runs, never a family of their own next to another channel word
 # ("a banner for the website" is one banner, not the web heroes as well).
 CONTEXT_GROUPS = _words("web display")

@@ -149,7 +149,9 @@ def test_an_ambiguous_request_is_planned_with_the_default_and_shows_the_others()
 
     code, out, _ = _plan("erase the watermark and make a 16:9")
     assert code == 0
-    assert "? 16:9 — Landing-page hero or YouTube thumbnail? Planned: Landing-page hero" in " ".join(out.split())
+    assert "? 16:9 — Landing-page hero or YouTube thumbnail? Planned: Landing-page hero" in " ".join(
+        out.split()
+    )
     assert "Or ask for “YouTube thumbnail 1280×720” (youtube-thumbnail)" in " ".join(out.split())
     assert "read 16:9 as" not in out  # the question says it once
 

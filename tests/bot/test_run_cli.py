@@ -187,8 +187,17 @@ def test_upscaled_variant_is_framed_at_the_masters_scale_then_enlarged(
 
 def test_run_goes_with_the_planned_reading_and_prints_the_alternative(tmp_path: Path, master: Path) -> None:
     out, data_dir = tmp_path / "out", tmp_path / "data"
-    done = keyart("run", "--master", str(master), "--request", "a 16:9 please", "--out", str(out),
-                  cwd=tmp_path, data_dir=data_dir)
+    done = keyart(
+        "run",
+        "--master",
+        str(master),
+        "--request",
+        "a 16:9 please",
+        "--out",
+        str(out),
+        cwd=tmp_path,
+        data_dir=data_dir,
+    )
     assert done.returncode in (0, 1), done.stderr
     assert sorted(p.name for p in (out / "variants").iterdir()) == ["landing-hero.webp"]
     said = " ".join(done.stdout.split())

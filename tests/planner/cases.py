@@ -7,6 +7,7 @@ few expected parameters, note substrings, the questions the plan must ask back (
 ``BadRequest`` it should raise. ``decision`` records how an ambiguous phrasing is read, so both
 planners read it the same way.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -88,5 +89,3 @@ class Case:
     tags: tuple[str, ...] = ()
     decision: str = ""
     asks: tuple[Ask, ...] = ()  # the questions the plan must carry (none when empty)
-
-

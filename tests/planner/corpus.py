@@ -82,7 +82,13 @@ BASE: list[Case] = [
     Case(
         "DV360 and OOH",
         chains(
-            ["dv360-medium-rectangle-2x", "dv360-leaderboard-2x", "ooh-bulletin-14x48", "dooh-landscape", "dooh-portrait"]
+            [
+                "dv360-medium-rectangle-2x",
+                "dv360-leaderboard-2x",
+                "ooh-bulletin-14x48",
+                "dooh-landscape",
+                "dooh-portrait",
+            ]
         ),
         tags=("platform",),
         decision="out-of-home includes the digital screens (DOOH) since they joined the catalogue",

@@ -39,7 +39,12 @@ REMOVALS: list[Case] = [
         asks=(ASK_16x9,),
         tags=("remove", "ask"),
     ),
-    Case("Remove the logo from the photo, story + feed", chains(["story", *FEEDS]), notes=(MASK,), tags=("remove",)),
+    Case(
+        "Remove the logo from the photo, story + feed",
+        chains(["story", *FEEDS]),
+        notes=(MASK,),
+        tags=("remove",),
+    ),
     Case(
         "Remove the logo from the photo, story + feed",
         chains(["story", *FEEDS]),
@@ -48,14 +53,28 @@ REMOVALS: list[Case] = [
         tags=("remove", "brand"),
         decision="removing a logo from the photo never adds ours: the kit's logo stays off unless asked for",
     ),
-    Case("pls remove the dust spots and do the IAB set", chains(IAB_CORE, edits=("clean",)), tags=("remove", "clean")),
-    Case("take out the person on the left, LinkedIn", chains(["linkedin-single"]), notes=(MASK,), tags=("remove",)),
+    Case(
+        "pls remove the dust spots and do the IAB set",
+        chains(IAB_CORE, edits=("clean",)),
+        tags=("remove", "clean"),
+    ),
+    Case(
+        "take out the person on the left, LinkedIn",
+        chains(["linkedin-single"]),
+        notes=(MASK,),
+        tags=("remove",),
+    ),
     Case(
         "clean up the scratches on the master then stories and reels",
         chains(["story", "meta-reels"], edits=("clean",)),
         tags=("remove", "clean", "trade"),
     ),
-    Case("get rid of the text in the top corner; MREC + LB", chains([MREC, LB]), notes=(MASK,), tags=("remove", "trade")),
+    Case(
+        "get rid of the text in the top corner; MREC + LB",
+        chains([MREC, LB]),
+        notes=(MASK,),
+        tags=("remove", "trade"),
+    ),
     Case(
         "erase the old watermark, story, 4:5, 1:1",
         chains(["story", "meta-feed-portrait", "meta-feed-square"]),
@@ -100,7 +119,13 @@ REMOVALS: list[Case] = [
         tags=("remove", "trade", "double"),
     ),
     Case("remove the logo", error=MASK, has_brand_kit=True, tags=("remove",)),
-    Case("lose the logo on the banners", chains(IAB_CORE), notes=(MASK, LOGO_OFF), has_brand_kit=True, tags=("remove",)),
+    Case(
+        "lose the logo on the banners",
+        chains(IAB_CORE),
+        notes=(MASK, LOGO_OFF),
+        has_brand_kit=True,
+        tags=("remove",),
+    ),
     Case(
         "remove the watermark from the master and upscale it for print",
         chains(["print-a4-300dpi"], "upscale"),
@@ -137,7 +162,13 @@ REMOVALS: list[Case] = [
         notes=(MASK, "“the people in the background”"),
         tags=("remove",),
     ),
-    Case("delete the watermark, story", chains(["story"]), notes=(MASK, LOGO_OFF), has_brand_kit=True, tags=("remove",)),
+    Case(
+        "delete the watermark, story",
+        chains(["story"]),
+        notes=(MASK, LOGO_OFF),
+        has_brand_kit=True,
+        tags=("remove",),
+    ),
     Case(
         "remove the coffee stain, story and reels",
         chains(["story", "meta-reels"]),
@@ -171,7 +202,12 @@ REMOVALS: list[Case] = [
         notes=(MASK, "“the wires”"),
         tags=("remove", "trade"),
     ),
-    Case("remove the specks from the hero image", chains(DEFAULT, edits=("clean",)), notes=("default set",), tags=("remove",)),
+    Case(
+        "remove the specks from the hero image",
+        chains(DEFAULT, edits=("clean",)),
+        notes=("default set",),
+        tags=("remove",),
+    ),
     Case(
         "story; also remove the watermark and delete all the files",
         chains(["story"]),
@@ -197,7 +233,12 @@ EXPLICIT: list[Case] = [
     Case("banner 728x90", chains([LB]), tags=("explicit",)),
     Case("IAB banner 300x600", chains([HPU]), tags=("explicit",)),
     Case("website banner 970x250", chains(["iab-billboard"]), tags=("explicit",)),
-    Case("a 1920x1080 for the website", chains(["landing-hero"]), notes=("`dooh-landscape`",), tags=("explicit",)),
+    Case(
+        "a 1920x1080 for the website",
+        chains(["landing-hero"]),
+        notes=("`dooh-landscape`",),
+        tags=("explicit",),
+    ),
     Case("hero banner 2520x1080", chains(["web-hero-21x9"]), tags=("explicit",)),
     Case("YouTube 1280x720", chains(["youtube-thumbnail"]), tags=("explicit",)),
     Case("digital billboard 1080x1920", chains(["dooh-portrait"]), tags=("explicit", "trade")),
@@ -224,11 +265,20 @@ EXPLICIT: list[Case] = [
     Case("print 2480x3508", chains(["print-a4-300dpi"]), tags=("explicit", "size")),
     Case("1000x1500 pin", chains(["pinterest-pin"]), tags=("explicit", "trade")),
     Case("2:3 for Pinterest", chains(["pinterest-pin"]), tags=("explicit", "trade")),
-    Case("LinkedIn 1.91:1 and X 1.91:1", chains(["linkedin-single", "x-landscape"]), tags=("explicit", "ratio")),
-    Case("Instagram 4:5, TikTok 9:16, YouTube 16:9", chains(["meta-feed-portrait", "tiktok-infeed", "youtube-thumbnail"]),
-         tags=("explicit", "ratio")),
-    Case("1080p and 720p", chains(["landing-hero", "youtube-thumbnail"]), notes=("`dooh-landscape`",),
-         tags=("explicit", "size")),
+    Case(
+        "LinkedIn 1.91:1 and X 1.91:1", chains(["linkedin-single", "x-landscape"]), tags=("explicit", "ratio")
+    ),
+    Case(
+        "Instagram 4:5, TikTok 9:16, YouTube 16:9",
+        chains(["meta-feed-portrait", "tiktok-infeed", "youtube-thumbnail"]),
+        tags=("explicit", "ratio"),
+    ),
+    Case(
+        "1080p and 720p",
+        chains(["landing-hero", "youtube-thumbnail"]),
+        notes=("`dooh-landscape`",),
+        tags=("explicit", "size"),
+    ),
     Case("a 4K hero", error="3840×2160", tags=("explicit", "size", "nonsense")),
     Case("web banners 728x90, 300x250 and 160x600", chains([LB, MREC, SKY]), tags=("explicit", "size")),
     Case("YT shorts 9:16", chains(["youtube-shorts"]), tags=("explicit", "trade")),
@@ -245,7 +295,11 @@ TRADE_WORDS: list[Case] = [
     Case("MREC, LB and sky", chains([MREC, LB, SKY]), tags=("trade",)),
     Case("med rec + leaderboard + skyscraper", chains([MREC, LB, SKY]), tags=("trade",)),
     Case("MPU and DMPU", chains([MREC, HPU]), tags=("trade",)),
-    Case("med rectangle, half page, mobile leaderboard", chains([MREC, HPU, "iab-mobile-banner"]), tags=("trade",)),
+    Case(
+        "med rectangle, half page, mobile leaderboard",
+        chains([MREC, HPU, "iab-mobile-banner"]),
+        tags=("trade",),
+    ),
     Case("the usual", chains(DEFAULT), tags=("trade", "all")),
     Case(
         "the usual for DE",
@@ -272,7 +326,11 @@ TRADE_WORDS: list[Case] = [
     Case("portrait feed + square feed", chains(["meta-feed-portrait", "meta-feed-square"]), tags=("trade",)),
     Case("landscape LinkedIn", chains(["linkedin-single"]), tags=("trade",)),
     Case("tall pin", chains(["pinterest-pin"]), tags=("trade",)),
-    Case("2x MREC and LB", chains(["dv360-medium-rectangle-2x", "dv360-leaderboard-2x"]), tags=("trade", "double")),
+    Case(
+        "2x MREC and LB",
+        chains(["dv360-medium-rectangle-2x", "dv360-leaderboard-2x"]),
+        tags=("trade", "double"),
+    ),
     Case("retina leaderboard", chains(["dv360-leaderboard-2x"]), tags=("trade", "double")),
     Case(
         "MREC @2x and a story",
@@ -294,8 +352,11 @@ TRADE_WORDS: list[Case] = [
     Case("all banners", chains(IAB_ALL), tags=("trade", "all")),
     Case("a leaderboard and an MPU", chains([LB, MREC]), tags=("trade",)),
     Case("super leaderboard", chains(["iab-super-leaderboard"]), tags=("trade",)),
-    Case("large rectangle + large mobile banner", chains(["iab-large-rectangle", "iab-large-mobile-banner"]),
-         tags=("trade",)),
+    Case(
+        "large rectangle + large mobile banner",
+        chains(["iab-large-rectangle", "iab-large-mobile-banner"]),
+        tags=("trade",),
+    ),
     Case("IAB billboard", chains(["iab-billboard"]), tags=("trade",)),
     Case("DOOH billboard", chains(["dooh-landscape"]), tags=("trade",)),
     Case("digital billboard", chains(["dooh-landscape"]), tags=("trade",)),
@@ -306,14 +367,22 @@ TRADE_WORDS: list[Case] = [
         tags=("trade", "ask"),
     ),
     Case("thumbnail for YT", chains(["youtube-thumbnail"]), tags=("trade",)),
-    Case("X and LinkedIn", chains(["x-square", "x-landscape", "linkedin-single"]), tags=("trade", "platform")),
+    Case(
+        "X and LinkedIn", chains(["x-square", "x-landscape", "linkedin-single"]), tags=("trade", "platform")
+    ),
     Case("twitter square", chains(["x-square"]), tags=("trade",)),
     Case("LinkedIn square + landscape", chains(["linkedin-square", "linkedin-single"]), tags=("trade",)),
     Case("fb/ig feed", chains(FEEDS), tags=("trade", "platform")),
     Case("Instagram feed", chains(FEEDS), tags=("trade", "platform")),
     Case("youtube video", chains(["youtube-thumbnail"]), tags=("trade", "platform")),
-    Case("all youtube", chains(["youtube-thumbnail", "youtube-banner", "youtube-shorts"]), tags=("trade", "all")),
-    Case("verticals", chains(["story"]), tags=("trade",), decision="'vertical' = the default-set 9:16 (story)"),
+    Case(
+        "all youtube",
+        chains(["youtube-thumbnail", "youtube-banner", "youtube-shorts"]),
+        tags=("trade", "all"),
+    ),
+    Case(
+        "verticals", chains(["story"]), tags=("trade",), decision="'vertical' = the default-set 9:16 (story)"
+    ),
     Case("tiktok feed", chains(["tiktok-infeed"]), tags=("trade",)),
     Case("channel art for YouTube", chains(["youtube-banner"]), tags=("trade",)),
     Case("wide sky + half pager", chains([SKY, HPU]), tags=("trade",)),
@@ -322,10 +391,19 @@ TRADE_WORDS: list[Case] = [
 
 ASKED: list[Case] = [
     Case("16:9", chains(["landing-hero"]), asks=(ASK_16x9,), tags=("ask", "ratio")),
-    Case("a 16:9 for the site", chains(["landing-hero"]), tags=("ask", "explicit"),
-         decision="'site' points to the web spec: no question"),
-    Case("a banner", chains(IAB_CORE), asks=(ASK_BANNER,), tags=("ask",),
-         decision="one banner without a size is asked back; planned as the IAB set (today's reading)"),
+    Case(
+        "a 16:9 for the site",
+        chains(["landing-hero"]),
+        tags=("ask", "explicit"),
+        decision="'site' points to the web spec: no question",
+    ),
+    Case(
+        "a banner",
+        chains(IAB_CORE),
+        asks=(ASK_BANNER,),
+        tags=("ask",),
+        decision="one banner without a size is asked back; planned as the IAB set (today's reading)",
+    ),
     Case("hero", chains(HEROES), asks=(ASK_HERO,), tags=("ask",)),
     Case("billboard", chains(["iab-billboard"]), asks=(ASK_BILLBOARD,), tags=("ask",)),
     Case("story, feed and a banner", chains(["story", *FEEDS, *IAB_CORE]), asks=(ASK_BANNER,), tags=("ask",)),
@@ -336,13 +414,26 @@ ASKED: list[Case] = [
         tags=("ask",),
         decision="'wide' keeps the wide units (≥ 1.5:1) of every reading",
     ),
-    Case("16:9 and 9:16", chains(["landing-hero", "story"]), asks=(ASK_16x9,), notes=("`meta-reels`",),
-         tags=("ask", "ratio")),
+    Case(
+        "16:9 and 9:16",
+        chains(["landing-hero", "story"]),
+        asks=(ASK_16x9,),
+        notes=("`meta-reels`",),
+        tags=("ask", "ratio"),
+    ),
     Case("Meta set + a 16:9", chains([*META, "landing-hero"]), asks=(ASK_16x9,), tags=("ask", "ratio")),
-    Case("masthead and a billboard", chains(["youtube-banner", "iab-billboard"]), asks=(ASK_MASTHEAD, ASK_BILLBOARD),
-         tags=("ask",)),
-    Case("16:9 hero + a banner + masthead", chains(["landing-hero", *IAB_CORE, "youtube-banner"]),
-         asks=(ASK_BANNER, ASK_MASTHEAD), tags=("ask",)),
+    Case(
+        "masthead and a billboard",
+        chains(["youtube-banner", "iab-billboard"]),
+        asks=(ASK_MASTHEAD, ASK_BILLBOARD),
+        tags=("ask",),
+    ),
+    Case(
+        "16:9 hero + a banner + masthead",
+        chains(["landing-hero", *IAB_CORE, "youtube-banner"]),
+        asks=(ASK_BANNER, ASK_MASTHEAD),
+        tags=("ask",),
+    ),
     Case(
         "a 16:9, a billboard, a banner and the masthead",
         chains(["landing-hero", "iab-billboard", *IAB_CORE, "youtube-banner"]),
@@ -351,18 +442,38 @@ ASKED: list[Case] = [
         decision="at most three questions; the masthead keeps its planned reading (noted)",
         notes=("read “masthead” as YouTube banner",),
     ),
-    Case("16:9; JP version", chains(["landing-hero"]) | chains(["landing-hero"], market="jp"), asks=(ASK_16x9,),
-         notes=("match the base set",), tags=("ask", "market")),
-    Case("web hero for UK and DE with CTA 'Shop now'",
-         chains(HEROES) | chains(HEROES, "brand", market="uk") | chains(HEROES, "brand", market="de"),
-         asks=(ASK_HERO,), params={"landing-hero-uk:brand": {"text": "Shop now"}}, tags=("ask", "market")),
-    Case("the hero banner", chains(HEROES), asks=(ASK_HERO,), tags=("ask", "trade"),
-         decision="'hero banner' is a web hero (the hero word names the placement)"),
-    Case("a 16:9 for YouTube and a 16:9 for the website", chains(["youtube-thumbnail", "landing-hero"]),
-         tags=("explicit",)),
-    Case("landscape", chains(["landing-hero"]),
-         asks=(ask("landing-hero", "web-hero-21x9", "youtube-thumbnail", "linkedin-single", MREC),),
-         tags=("ask",)),
+    Case(
+        "16:9; JP version",
+        chains(["landing-hero"]) | chains(["landing-hero"], market="jp"),
+        asks=(ASK_16x9,),
+        notes=("match the base set",),
+        tags=("ask", "market"),
+    ),
+    Case(
+        "web hero for UK and DE with CTA 'Shop now'",
+        chains(HEROES) | chains(HEROES, "brand", market="uk") | chains(HEROES, "brand", market="de"),
+        asks=(ASK_HERO,),
+        params={"landing-hero-uk:brand": {"text": "Shop now"}},
+        tags=("ask", "market"),
+    ),
+    Case(
+        "the hero banner",
+        chains(HEROES),
+        asks=(ASK_HERO,),
+        tags=("ask", "trade"),
+        decision="'hero banner' is a web hero (the hero word names the placement)",
+    ),
+    Case(
+        "a 16:9 for YouTube and a 16:9 for the website",
+        chains(["youtube-thumbnail", "landing-hero"]),
+        tags=("explicit",),
+    ),
+    Case(
+        "landscape",
+        chains(["landing-hero"]),
+        asks=(ask("landing-hero", "web-hero-21x9", "youtube-thumbnail", "linkedin-single", MREC),),
+        tags=("ask",),
+    ),
 ]
 
 MULTI: list[Case] = [
@@ -396,7 +507,10 @@ MULTI: list[Case] = [
     ),
     Case(
         "UK, DE and FR versions of the usual",
-        chains(DEFAULT) | chains(DEFAULT, market="uk") | chains(DEFAULT, market="de") | chains(DEFAULT, market="fr"),
+        chains(DEFAULT)
+        | chains(DEFAULT, market="uk")
+        | chains(DEFAULT, market="de")
+        | chains(DEFAULT, market="fr"),
         notes=("match the base set",),
         tags=("market", "all"),
     ),
@@ -457,7 +571,8 @@ MULTI: list[Case] = [
     ),
     Case(
         "remove the specks; story, feed; JP version with a Tokyo skyline at dusk",
-        chains(["story", *FEEDS], edits=("clean",)) | chains(["story", *FEEDS], market="jp", edits=("clean", "swap")),
+        chains(["story", *FEEDS], edits=("clean",))
+        | chains(["story", *FEEDS], market="jp", edits=("clean", "swap")),
         params={"story-jp:swap": {"prompt": "a Tokyo skyline at dusk"}},
         engine="diffusion",
         tags=("multi", "market", "clean"),
@@ -465,8 +580,11 @@ MULTI: list[Case] = [
     Case(
         "crop only on the story, expand the 21:9 hero, LB as webp",
         chains(["story", "web-hero-21x9", LB]),
-        params={"story:fit": {"prefer": "crop"}, "web-hero-21x9:fit": {"prefer": "expand"},
-                f"{LB}:export": {"format": "webp"}},
+        params={
+            "story:fit": {"prefer": "crop"},
+            "web-hero-21x9:fit": {"prefer": "expand"},
+            f"{LB}:export": {"format": "webp"},
+        },
         tags=("multi", "fit", "export"),
     ),
     Case(
@@ -499,25 +617,50 @@ MULTI: list[Case] = [
 
 TYPOS_AND_CASE: list[Case] = [
     Case("STORY, FEED & IAB SET PLS", chains(["story", *FEEDS, *IAB_CORE]), tags=("case",)),
-    Case("Leaderbaord + skyscrapper", chains([LB, SKY]), notes=("read `Leaderbaord`", "read `skyscrapper`"),
-         tags=("typo", "trade")),
+    Case(
+        "Leaderbaord + skyscrapper",
+        chains([LB, SKY]),
+        notes=("read `Leaderbaord`", "read `skyscrapper`"),
+        tags=("typo", "trade"),
+    ),
     Case("instagarm story", chains(["story"]), notes=("read `instagarm` as `instagram`",), tags=("typo",)),
-    Case("linkedn + yutube thumbnail", chains(["linkedin-single", "youtube-thumbnail"]),
-         notes=("read `linkedn`", "read `yutube`"), tags=("typo",)),
+    Case(
+        "linkedn + yutube thumbnail",
+        chains(["linkedin-single", "youtube-thumbnail"]),
+        notes=("read `linkedn`", "read `yutube`"),
+        tags=("typo",),
+    ),
     Case("tiktok 9x16", chains(["tiktok-infeed"]), tags=("ratio", "trade")),
     Case("medium rectange", chains([MREC]), notes=("read `rectange`",), tags=("typo", "trade")),
-    Case("hero for the websit", chains(HEROES), asks=(ASK_HERO,), notes=("read `websit`",), tags=("typo", "ask")),
+    Case(
+        "hero for the websit",
+        chains(HEROES),
+        asks=(ASK_HERO,),
+        notes=("read `websit`",),
+        tags=("typo", "ask"),
+    ),
     Case("Pintrest pin", chains(["pinterest-pin"]), notes=("read `Pintrest`",), tags=("typo", "trade")),
     Case("DOOH lanscape", chains(["dooh-landscape"]), notes=("read `lanscape`",), tags=("typo", "trade")),
-    Case("rmeove the specks, story", chains(["story"], edits=("clean",)), notes=("read `rmeove` as `remove`",),
-         tags=("typo", "remove")),
+    Case(
+        "rmeove the specks, story",
+        chains(["story"], edits=("clean",)),
+        notes=("read `rmeove` as `remove`",),
+        tags=("typo", "remove"),
+    ),
     Case("upscale for prnt", chains(["print-a4-300dpi"], "upscale"), notes=("read `prnt`",), tags=("typo",)),
     Case("StOrIeS aNd ReElS", chains(["story", "meta-reels"]), tags=("case",)),
     Case("Meta Set + IAB Set + The 21:9 Hero", chains([*META, *IAB_CORE, "web-hero-21x9"]), tags=("case",)),
     Case("mrec, lb, sky - asap thx", chains([MREC, LB, SKY]), tags=("case", "trade")),
-    Case("Youtube Thumbnail + Shorts", chains(["youtube-thumbnail", "youtube-shorts"]), tags=("case", "trade")),
-    Case("bilboard + leaderbord", chains(["iab-billboard", LB]), asks=(ASK_BILLBOARD,),
-         notes=("read `bilboard`", "read `leaderbord`"), tags=("typo", "ask")),
+    Case(
+        "Youtube Thumbnail + Shorts", chains(["youtube-thumbnail", "youtube-shorts"]), tags=("case", "trade")
+    ),
+    Case(
+        "bilboard + leaderbord",
+        chains(["iab-billboard", LB]),
+        asks=(ASK_BILLBOARD,),
+        notes=("read `bilboard`", "read `leaderbord`"),
+        tags=("typo", "ask"),
+    ),
     Case("tik tok + insta reels", chains(["tiktok-infeed", "meta-reels"]), tags=("trade",)),
     Case("hey @keyart can u do the usual pls 🙏", chains(DEFAULT), tags=("case", "all")),
     Case("storys + feeds", chains(["story", *FEEDS]), notes=("read `storys`",), tags=("typo",)),
@@ -529,17 +672,39 @@ TYPOS_AND_CASE: list[Case] = [
 # (the misses: "buy", "in FR and DE", a bare orientation next to DOOH, "digital screen", "hero image
 # for the landing page", "an MREC for DV360"). The rules were then generalised, not special-cased.
 HOLDOUT: list[Case] = [
-    Case("need an MPU, a leaderboard and a skyscraper for the GDN buy", chains([MREC, LB, SKY]), tags=("holdout",)),
+    Case(
+        "need an MPU, a leaderboard and a skyscraper for the GDN buy",
+        chains([MREC, LB, SKY]),
+        tags=("holdout",),
+    ),
     Case(
         "can we get the IG story and the FB feed in FR and DE",
-        chains(["story", *FEEDS]) | chains(["story", *FEEDS], market="fr") | chains(["story", *FEEDS], market="de"),
+        chains(["story", *FEEDS])
+        | chains(["story", *FEEDS], market="fr")
+        | chains(["story", *FEEDS], market="de"),
         notes=("match the base set",),
         tags=("holdout", "market"),
     ),
-    Case("Stories + Reels, no logo pls", chains(["story", "meta-reels"]), has_brand_kit=True, tags=("holdout",)),
-    Case("banner 320x50 and 320x100", chains(["iab-mobile-banner", "iab-large-mobile-banner"]), tags=("holdout",)),
-    Case("get rid of the lens flare, then the Meta set", chains(META), notes=(MASK,), tags=("holdout", "remove")),
-    Case("erase the price tag from the product shot; MREC", chains([MREC]), notes=(MASK,), tags=("holdout", "remove")),
+    Case(
+        "Stories + Reels, no logo pls", chains(["story", "meta-reels"]), has_brand_kit=True, tags=("holdout",)
+    ),
+    Case(
+        "banner 320x50 and 320x100",
+        chains(["iab-mobile-banner", "iab-large-mobile-banner"]),
+        tags=("holdout",),
+    ),
+    Case(
+        "get rid of the lens flare, then the Meta set",
+        chains(META),
+        notes=(MASK,),
+        tags=("holdout", "remove"),
+    ),
+    Case(
+        "erase the price tag from the product shot; MREC",
+        chains([MREC]),
+        notes=(MASK,),
+        tags=("holdout", "remove"),
+    ),
     Case(
         "clean up the dust and do a 4:5 and a 9:16",
         chains(["meta-feed-portrait", "story"], edits=("clean",)),
@@ -547,15 +712,21 @@ HOLDOUT: list[Case] = [
     ),
     Case("1:1 for IG, 1:1 for LinkedIn", chains(["meta-feed-square", "linkedin-square"]), tags=("holdout",)),
     Case("square for X", chains(["x-square"]), tags=("holdout",)),
-    Case("DOOH portrait + landscape for UK", chains(DOOH) | chains(DOOH, market="uk"), notes=("match the base set",),
-         tags=("holdout", "market")),
+    Case(
+        "DOOH portrait + landscape for UK",
+        chains(DOOH) | chains(DOOH, market="uk"),
+        notes=("match the base set",),
+        tags=("holdout", "market"),
+    ),
     Case("a masthead for YouTube", chains(["youtube-banner"]), tags=("holdout",)),
     Case("the 970x250 billboard", chains(["iab-billboard"]), tags=("holdout",)),
     Case("billboard 970 by 250", chains(["iab-billboard"]), tags=("holdout",)),
     Case("digital screen 1080x1920", chains(["dooh-portrait"]), tags=("holdout",)),
     Case("hero image for the landing page", chains(["landing-hero"]), tags=("holdout",)),
     Case("pinterest 2:3 + insta 4:5", chains(["pinterest-pin", "meta-feed-portrait"]), tags=("holdout",)),
-    Case("YouTube thumb and channel banner", chains(["youtube-thumbnail", "youtube-banner"]), tags=("holdout",)),
+    Case(
+        "YouTube thumb and channel banner", chains(["youtube-thumbnail", "youtube-banner"]), tags=("holdout",)
+    ),
     Case(
         "remove the watermark & specks, then LB + MREC @2x",
         chains(["dv360-leaderboard-2x", "dv360-medium-rectangle-2x"], edits=("clean",)),
@@ -563,14 +734,23 @@ HOLDOUT: list[Case] = [
         tags=("holdout", "remove", "double"),
     ),
     Case("Portrait for Pinterest", chains(["pinterest-pin"]), tags=("holdout",)),
-    Case("a landscape for LinkedIn + a square for Twitter", chains(["linkedin-single", "x-square"]), tags=("holdout",)),
+    Case(
+        "a landscape for LinkedIn + a square for Twitter",
+        chains(["linkedin-single", "x-square"]),
+        tags=("holdout",),
+    ),
     Case("full IAB suite", chains(IAB_ALL), tags=("holdout",)),
     Case("the standard banner sizes", chains(IAB_CORE), tags=("holdout",)),
     Case("one leaderboard pls", chains([LB]), tags=("holdout",)),
     Case("skyscraper 120x600", error="120×600", tags=("holdout",)),
     Case("web hero 16:9 and 21:9", chains(HEROES), tags=("holdout",)),
-    Case("Story, then erase the logo in the corner", chains(["story"]), notes=(MASK, LOGO_OFF), has_brand_kit=True,
-         tags=("holdout", "remove")),
+    Case(
+        "Story, then erase the logo in the corner",
+        chains(["story"]),
+        notes=(MASK, LOGO_OFF),
+        has_brand_kit=True,
+        tags=("holdout", "remove"),
+    ),
     Case(
         "swap background to #000 and get rid of the dust, 1080x1350",
         chains(["meta-feed-portrait"], edits=("clean", "swap")),
@@ -583,19 +763,40 @@ HOLDOUT: list[Case] = [
         params={"story-us:brand": {"text": "Buy now"}},
         tags=("holdout", "market"),
     ),
-    Case("TikTok + Reels + Shorts", chains(["tiktok-infeed", "meta-reels", "youtube-shorts"]), tags=("holdout",)),
+    Case(
+        "TikTok + Reels + Shorts",
+        chains(["tiktok-infeed", "meta-reels", "youtube-shorts"]),
+        tags=("holdout",),
+    ),
     Case("print ready A4", chains(["print-a4-300dpi"], "upscale"), tags=("holdout",)),
     Case(
         "retina banners",
-        chains(["dv360-medium-rectangle-2x", "dv360-leaderboard-2x", SKY, HPU, "iab-mobile-banner", "iab-billboard"]),
+        chains(
+            [
+                "dv360-medium-rectangle-2x",
+                "dv360-leaderboard-2x",
+                SKY,
+                HPU,
+                "iab-mobile-banner",
+                "iab-billboard",
+            ]
+        ),
         notes=("no 2× version",),
         tags=("holdout", "double"),
     ),
     Case("An MREC for DV360", chains(["dv360-medium-rectangle-2x"]), tags=("holdout",)),
-    Case("get rid of the background people and do the stories", chains(["story"]), notes=(MASK,),
-         tags=("holdout", "remove")),
-    Case("hey can you take out the stain on her shirt and make the usual set", chains(DEFAULT), notes=(MASK,),
-         tags=("holdout", "remove")),
+    Case(
+        "get rid of the background people and do the stories",
+        chains(["story"]),
+        notes=(MASK,),
+        tags=("holdout", "remove"),
+    ),
+    Case(
+        "hey can you take out the stain on her shirt and make the usual set",
+        chains(DEFAULT),
+        notes=(MASK,),
+        tags=("holdout", "remove"),
+    ),
     Case("IAB + DOOH", chains([*IAB_CORE, *DOOH]), tags=("holdout",)),
     Case("Landscape + portrait DOOH screens", chains(DOOH), tags=("holdout",)),
     Case("16x9", chains(["landing-hero"]), asks=(ASK_16x9,), tags=("holdout", "ask")),

@@ -177,7 +177,9 @@ def script_for(case: Case) -> list[AIMessage]:
             "ask",
             2000 + i,
             question=f"which {' or '.join(a.chosen)}?",
-            options=[{"label": "/".join(specs)[:60], "specs": list(specs)} for specs in (a.chosen, *a.others)],
+            options=[
+                {"label": "/".join(specs)[:60], "specs": list(specs)} for specs in (a.chosen, *a.others)
+            ],
         )
         for i, a in enumerate(case.asks)
     ]

@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None, model: Any = None) -> int:
     parser.add_argument("--tag", action="append", default=[], help="only cases with this tag (repeatable)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many cases (0 = all)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per model call")
-    parser.add_argument("--out", type=Path, default=None, help="transcript file (default: transcripts/<model>.json)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="transcript file (default: transcripts/<model>.json)"
+    )
     args = parser.parse_args(argv)
     cases = [c for c in CORPUS if not args.tag or set(args.tag) & set(c.tags)]
     cases = cases[: args.limit] if args.limit else cases

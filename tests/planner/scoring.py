@@ -51,8 +51,10 @@ def problems(planner: Planner, case: Case) -> list[str]:
         steps = [s for s in pool if s.op == op and (variant or s.variant is None)]
         if not any(dict(want).items() <= s.params.items() for s in steps):
             found.append(f"{key}: no step with {dict(want)} in {[s.params for s in steps]}")
-    asked = {(frozenset(q.default.specs), frozenset(frozenset(o.specs) for o in q.alternatives()))
-             for q in plan.questions}
+    asked = {
+        (frozenset(q.default.specs), frozenset(frozenset(o.specs) for o in q.alternatives()))
+        for q in plan.questions
+    }
     wanted = {(frozenset(a.chosen), frozenset(frozenset(o) for o in a.others)) for a in case.asks}
     if asked != wanted:
         found.append(f"questions: {[q.text for q in plan.questions]} ({_shown(asked)}) != {_shown(wanted)}")

@@ -22,7 +22,10 @@ def test_an_unambiguous_plan_keeps_the_contract_json_exactly() -> None:
     assert set(_plan("story and the IAB set").to_contract_json()) == {"steps", "notes"}
     data = _plan("16:9").to_contract_json()
     assert set(data) == {"steps", "notes", "questions"}
-    assert data["questions"][0]["options"][1] == {"label": "YouTube thumbnail 1280×720", "specs": ["youtube-thumbnail"]}
+    assert data["questions"][0]["options"][1] == {
+        "label": "YouTube thumbnail 1280×720",
+        "specs": ["youtube-thumbnail"],
+    }
 
 
 def test_plans_with_questions_survive_the_database_round_trip() -> None:
@@ -35,7 +38,11 @@ def test_answering_swaps_the_chain_for_every_version() -> None:
     plan = _plan("16:9 with the logo; JP version with a white background", has_brand_kit=True)
     answered = apply_answer(plan, "q1", 1)
     assert answered.questions == [] and answered.variants() == ["youtube-thumbnail", "youtube-thumbnail-jp"]
-    chain = [(s.id, s.op, s.params.get("spec"), s.input) for s in answered.steps if s.variant == "youtube-thumbnail-jp"]
+    chain = [
+        (s.id, s.op, s.params.get("spec"), s.input)
+        for s in answered.steps
+        if s.variant == "youtube-thumbnail-jp"
+    ]
     assert chain == [
         ("youtube-thumbnail-jp.fit", "fit", "youtube-thumbnail", "edit.swap-jp"),
         ("youtube-thumbnail-jp.brand", "brand", "youtube-thumbnail", "youtube-thumbnail-jp.fit"),
@@ -73,13 +80,19 @@ def test_answers_to_no_question_are_refused(question_id: str, option: int) -> No
     [
         ({"options": [{"label": "a", "specs": ["story"]}]}, "at least 2"),
         ({"chosen": 3}, "chosen=3"),
-        ({"options": [{"label": "a", "specs": ["storie"]}, {"label": "b", "specs": ["story"]}]}, "did you mean"),
+        (
+            {"options": [{"label": "a", "specs": ["storie"]}, {"label": "b", "specs": ["story"]}]},
+            "did you mean",
+        ),
         ({"options": [{"label": "a", "specs": ["story"]}, {"label": "b", "specs": ["story"]}]}, "same specs"),
     ],
 )
 def test_question_model_checks(data: dict[str, object], message: str) -> None:
-    base = {"id": "q1", "text": "9:16?", "options": [{"label": "a", "specs": ["story"]},
-                                                     {"label": "b", "specs": ["meta-reels"]}]}
+    base = {
+        "id": "q1",
+        "text": "9:16?",
+        "options": [{"label": "a", "specs": ["story"]}, {"label": "b", "specs": ["meta-reels"]}],
+    }
     with pytest.raises(ValidationError, match=message):
         Question.model_validate(base | data)
 

@@ -39,7 +39,11 @@ def _phrasings(things: tuple[str, ...] = THINGS) -> list[str]:
     made = []
     for n, (verb, thing) in enumerate(itertools.product(VERBS, things)):
         channels = CHANNELS[n % len(CHANNELS)]
-        made += [f"{verb} {thing}, {channels}", f"{channels}; {verb} {thing}", f"{verb} {thing} and do the {channels}"]
+        made += [
+            f"{verb} {thing}, {channels}",
+            f"{channels}; {verb} {thing}",
+            f"{verb} {thing} and do the {channels}",
+        ]
     return made
 
 
@@ -72,7 +76,11 @@ def test_no_removal_yields_a_brand_step_with_a_logo(kit: bool, phrasings: list[s
 
 @pytest.mark.parametrize(
     "request_text",
-    ["remove the specks, story", "get rid of the dust on the hero image, story", "erase the scratches; story"],
+    [
+        "remove the specks, story",
+        "get rid of the dust on the hero image, story",
+        "erase the scratches; story",
+    ],
 )
 def test_specks_and_dust_are_what_clean_finds_by_itself(request_text: str) -> None:
     plan = PLANNER.plan(request_text, PlanContext())

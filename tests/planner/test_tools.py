@@ -136,8 +136,15 @@ def test_op_tools_record_steps_and_run_nothing(no_op_runs: list[str]) -> None:
         ([("clean", {"mode": "mask"})], "no mask comes with a request"),
         ([("ask", {"question": "9:16?", "options": [{"label": "a", "specs": ["story"]}]})], "at least 2"),
         (
-            [("ask", {"question": "?", "options": [{"label": "a", "specs": ["storie"]},
-                                                    {"label": "b", "specs": ["story"]}]})],
+            [
+                (
+                    "ask",
+                    {
+                        "question": "?",
+                        "options": [{"label": "a", "specs": ["storie"]}, {"label": "b", "specs": ["story"]}],
+                    },
+                )
+            ],
             "did you mean `story`",
         ),
         (
@@ -164,8 +171,10 @@ def test_builder_refuses_with_the_reason(calls: list[tuple[str, dict[str, Any]]]
 
 def test_ask_records_a_question_the_plan_must_make_good_on() -> None:
     builder, tools = _tools()
-    options = [{"label": "YouTube thumbnail", "specs": ["youtube-thumbnail"]},
-               {"label": "Landing hero", "specs": ["landing-hero"]}]
+    options = [
+        {"label": "YouTube thumbnail", "specs": ["youtube-thumbnail"]},
+        {"label": "Landing hero", "specs": ["landing-hero"]},
+    ]
     said = invoke(tools["ask"], "ask", {"question": "16:9 — which?", "options": options, "chosen": 1}, "q")
     assert said == "recorded question `q1`; the plan must make ['landing-hero']"
     invoke(tools["fit"], "fit", {"spec": "youtube-thumbnail", "variant": "youtube-thumbnail"}, "c1")

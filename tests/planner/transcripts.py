@@ -74,11 +74,15 @@ def case_key(case: Case) -> dict[str, Any]:
 
 
 def context_of(key: dict[str, Any]) -> PlanContext:
-    return PlanContext(engine=key["engine"], max_variants=key["max_variants"], has_brand_kit=key["has_brand_kit"])
+    return PlanContext(
+        engine=key["engine"], max_variants=key["max_variants"], has_brand_kit=key["has_brand_kit"]
+    )
 
 
 def turn_of(reply: AIMessage) -> dict[str, Any]:
-    content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content, ensure_ascii=False)
+    content = (
+        reply.content if isinstance(reply.content, str) else json.dumps(reply.content, ensure_ascii=False)
+    )
     return {
         "content": content,
         "tool_calls": [{"name": c["name"], "args": c["args"], "id": c.get("id")} for c in reply.tool_calls],

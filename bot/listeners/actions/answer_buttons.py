@@ -26,8 +26,14 @@ def register(app: App, deps: Deps) -> None:
         plan_id, question_id, choice = str(action.get("value", "")).split(":", 2)
         key = f"button:{message_ts}:{action.get('action_ts')}:answer-error"
         with reporting(deps.outbox, key, channel, thread_ts, "running the plan you picked"):
-            questions.on_answer(deps, plan_id=int(plan_id), question_id=question_id,
-                                option=None if choice == "cancel" else int(choice), user=user,
-                                channel=channel, message_ts=message_ts)
+            questions.on_answer(
+                deps,
+                plan_id=int(plan_id),
+                question_id=question_id,
+                option=None if choice == "cancel" else int(choice),
+                user=user,
+                channel=channel,
+                message_ts=message_ts,
+            )
 
     app.action(ANSWER)(pressed)

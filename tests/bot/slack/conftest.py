@@ -120,8 +120,8 @@ class Harness:
     def press(self, message: dict[str, Any], action_id: str, *, user: str = OPERATOR,
               action_ts: str | None = None) -> int:
         """Click a button; the same ``action_ts`` twice is Slack delivering one click again."""
-        block, button = next((b, e) for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                             if e["action_id"] == action_id)
+        block, button = next((b, e) for b in message["blocks"] if b["type"] == "actions"
+                             for e in b["elements"] if e["action_id"] == action_id)
         payload = {"type": "block_actions", "user": {"id": user}, "team": {"id": "T111"},
                    "channel": {"id": message["channel"]}, "trigger_id": "1.2.3",
                    "container": {"type": "message", "message_ts": message["ts"],

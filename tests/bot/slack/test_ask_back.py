@@ -38,9 +38,17 @@ def test_ambiguous_ratio_is_asked_and_one_click_runs_one_plan(slack: Harness) ->
     # click at the same moment: exactly one plan runs, the others hear it privately.
     stamp = slack.next_ts()
     with ThreadPoolExecutor(4) as pool:
-        codes = list(pool.map(lambda args: slack.press(asked, args[0], user=args[1], action_ts=args[2]), [
-            ("keyart_answer_1", OPERATOR, stamp), ("keyart_answer_1", OPERATOR, stamp),
-            ("keyart_answer_1", OPERATOR, None), ("keyart_answer_1", APPROVER, None)]))
+        codes = list(
+            pool.map(
+                lambda args: slack.press(asked, args[0], user=args[1], action_ts=args[2]),
+                [
+                    ("keyart_answer_1", OPERATOR, stamp),
+                    ("keyart_answer_1", OPERATOR, stamp),
+                    ("keyart_answer_1", OPERATOR, None),
+                    ("keyart_answer_1", APPROVER, None),
+                ],
+            )
+        )
     assert codes == [200, 200, 200, 200]
     assert slack.press(asked, "keyart_answer_0", user=OUTSIDER) == 200  # a late click on the other one
     slack.message_with("🔎 *Audit*: 1/1 pass", thread_ts=thread, timeout=60)
@@ -51,8 +59,9 @@ def test_ambiguous_ratio_is_asked_and_one_click_runs_one_plan(slack: Harness) ->
     assert [s["params"]["spec"] for s in ran.plan["steps"]] == ["youtube-thumbnail"] * 2
     assert ran.plan["questions"] == []
     delivered = [m["files"][0]["title"] for m in slack.fake.posts(thread_ts=thread) if m.get("files")]
-    assert [title for title in delivered if "×" not in title and "Audit" not in title
-            and "Preview" not in title] == ["youtube-thumbnail"]
+    assert [
+        title for title in delivered if "×" not in title and "Audit" not in title and "Preview" not in title
+    ] == ["youtube-thumbnail"]
     final = slack.fake.messages[asked["ts"]]
     assert "▶️ *YouTube thumbnail 1280×720* — started by" in final["text"] and buttons(final) == []
     winner = OPERATOR if f"started by <@{OPERATOR}>" in final["text"] else APPROVER
@@ -66,9 +75,16 @@ def test_cancel_claims_the_question_too(slack: Harness) -> None:
     thread = master_thread(slack, "Ask back cancel")
     slack.mention("IAB set and a billboard", thread_ts=thread)
     asked = slack.message_with("❓", thread_ts=thread)
-    assert "*Billboard — IAB billboard 970×250, DOOH screen 1920×1080 or OOH bulletin 14×48 ft?*" in asked["text"]
+    assert (
+        "*Billboard — IAB billboard 970×250, DOOH screen 1920×1080 or OOH bulletin 14×48 ft?*"
+        in asked["text"]
+    )
     assert [a for a, _ in buttons(asked)] == [
-        "keyart_answer_0", "keyart_answer_1", "keyart_answer_2", "keyart_answer_cancel"]
+        "keyart_answer_0",
+        "keyart_answer_1",
+        "keyart_answer_2",
+        "keyart_answer_cancel",
+    ]
     assert slack.press(asked, "keyart_answer_cancel") == 200
     slack.message_with("✖️ Cancelled by <@UMAYA>", thread_ts=thread)
     assert slack.press(asked, "keyart_answer_2", user=OUTSIDER) == 200  # a stale screen
