@@ -27,7 +27,6 @@ EXAMPLES = (
 )
 
 
-
 def check_request(text: str) -> None:
     """Refuse an empty or over-long request (both planners, before any planning work)."""
     if not text:
@@ -142,16 +141,17 @@ def _questions(intent: Intent, planned: set[str]) -> list[Question]:
 
 
 def _targets(intent: Intent, ctx: PlanContext, notes: list[str], acts: bool) -> list[str]:
-    if intent.targets:
-        return list(intent.targets)
-    if intent.wants_all:
-        return list(ctx.default_specs)
+    keep = [t for t in (intent.targets or []) if t not in intent.excluded]
+    if keep:
+        return keep
+    if intent.wants_all or (intent.excluded and not intent.targets):  # "everything except print"
+        return [s for s in ctx.default_specs if s not in intent.excluded]
     if acts:
         notes.append(
             f"no channels named: planning the default set ({len(ctx.default_specs)} specs) — "
             "name channels to narrow it"
         )
-        return list(ctx.default_specs)
+        return [s for s in ctx.default_specs if s not in intent.excluded]
     understood = "; ".join(notes) if notes else "no channel, edit or market I know"
     raise BadRequest(
         f"I couldn't find anything to make in that request ({understood}). "

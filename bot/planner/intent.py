@@ -58,6 +58,7 @@ class Intent:
     ignored: list[str] = field(default_factory=list)  # instructions cut out by the guard
     asks: list[Ask] = field(default_factory=list)  # readings to confirm (Slack asks, the CLI prints)
     removals: list[str] = field(default_factory=list)  # named things to take out of the photo
+    excluded: list[str] = field(default_factory=list)  # "everything except print"
     logo_removed: bool = False  # a logo/text/watermark in the photo is to go: never add the kit's logo
     understood: list[str] = field(default_factory=list)  # short labels, for the "nothing to do" message
 

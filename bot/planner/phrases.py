@@ -46,7 +46,9 @@ _TARGET_WORDS = (
 )
 # Every word of a channel phrase ("medium rectangle", "out of home"): read as written, and a typo of
 # one is read as the word (then the phrase matches).
-_PHRASE_WORDS = frozenset(w for table in (v.SPEC_ALIASES, v.GROUP_ALIASES) for k in table for w in k.split())
+_PHRASE_WORDS = frozenset(
+    w for table in (v.SPEC_ALIASES, v.GROUP_ALIASES) for k in table for w in k.split()[1:] if len(w) >= 6
+)
 KNOWN_WORDS = (
     _OP_WORDS
     | _TARGET_WORDS

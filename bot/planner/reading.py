@@ -65,7 +65,7 @@ def read_clause(c: Clause, intent: Intent) -> None:
     fit = read_fit_preference(c)
     variant = read_variant(c, intent.notes)
     export = read_export(c)
-    targets, lone_all = read_targets(c, intent.notes, intent.asks)
+    targets, lone_all = read_targets(c, intent.notes, intent.asks, intent.excluded)
     if names_print and PRINT_SPEC not in targets:
         targets.append(PRINT_SPEC)
 
@@ -126,7 +126,8 @@ def _read_markets(c: Clause) -> tuple[list[str], Swap | None]:
     codes: list[str] = []
     tail: int | None = None
     for i, tok in enumerate(c.tokens):
-        if not c.free(i) or tok.low not in v.MARKET_MARKERS:
+        label = tok.low == ":" and _codes_before(c, i)[1] == 0  # "JP: story + feed with …"
+        if not c.free(i) or not (tok.low in v.MARKET_MARKERS or label):
             continue
         found, start = _codes_before(c, i)
         end = i + 1
@@ -136,7 +137,7 @@ def _read_markets(c: Clause) -> tuple[list[str], Swap | None]:
             continue
         c.use(start if start < i else i, end, "market")
         codes.extend(code for code in found if code not in codes)
-        if c.low(end) == "of":  # "JP version of the story with …": the channels stay for read_targets
+        if c.low(end) == "of" or label:  # "JP version of the story with …": the channels stay for targets
             end = next(
                 (j for j in range(end + 1, len(c.tokens)) if c.free(j) and c.low(j) in ("with", ":")), end
             )

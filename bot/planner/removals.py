@@ -63,6 +63,32 @@ BRAND_MARKS = frozenset(
         "credit",
     }
 )
+_CLAUSE_STARTS = frozenset(
+    {
+        "we",
+        "i",
+        "you",
+        "they",
+        "he",
+        "she",
+        "it",
+        "it's",
+        "its",
+        "that's",
+        "there",
+        "because",
+        "since",
+        "as",
+        "so",
+        "but",
+        "which",
+        "cause",
+        "cuz",
+        "otherwise",
+        "client",
+        "legal",
+    }
+)
 _PICTURE = v.SOURCE_OBJECTS | {"photo", "photos", "shot", "frame", "pic", "original", "images", "picture"}
 _QUIET = (
     ARTICLES | v.FILLER | {"any", "all", "stray", "tiny", "small", "little", "visible", "old", "existing"}
@@ -131,6 +157,8 @@ def _object_end(c: Clause, start: int) -> int:
         if i > start and c.low(i) in CONNECTORS:
             if c.low(c.skip(i + 1, ARTICLES)) in v.ALL_WORDS | v.USUAL_WORDS:
                 return i  # "…, the usual": a channel word
+            if c.low(i) == "," and c.low(i + 1) in _CLAUSE_STARTS:
+                return i  # "…, we don't have the rights": a reason, not more to remove
             j = c.skip(i + 1, LEAD_WORDS)
             if j < len(c.tokens) and (not c.free(j) or _leads_on(c, j)):
                 return i

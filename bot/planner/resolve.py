@@ -57,6 +57,7 @@ class Item:
     family: bool = False  # "set", "sizes": a family, not one deliverable
     lead: str = ""  # the separator before it ("," "and" …)
     double: bool = False  # "2x" / "retina" written in it
+    excluded: bool = False  # "except print": channels to leave out
     context: list[str] = field(default_factory=list)  # a neighbour's specs, for a bare shape
 
     @property
@@ -132,7 +133,7 @@ def _on_platform(name: str, groups: list[str], notes: list[str]) -> str:
     if not platforms or set(platforms) & set(spec.groups):
         return name
     w, h = spec.size
-    mates = [s for s in _members(platforms) if set(platforms) & set(s.groups)]
+    mates = [s for s in members(platforms) if set(platforms) & set(s.groups)]
     twin = next((s for size in ((w, h), (2 * w, 2 * h)) for s in mates if s.size == size), None)
     if twin is None:
         return name
@@ -148,11 +149,11 @@ def _pointed(item: Item) -> set[str] | None:
     for noun in item.nouns:
         pool |= {n for _, specs in READINGS[noun] for n in specs}
     if item.groups:
-        pool |= {s.name for s in _members(item.groups)}
+        pool |= {s.name for s in members(item.groups)}
     return pool if (item.specs or item.nouns or item.groups) else None
 
 
-def _members(groups: list[str]) -> list[ChannelSpec]:
+def members(groups: list[str]) -> list[ChannelSpec]:
     """Platforms widen, kinds narrow: "Instagram feed" is Instagram's feeds; no overlap → any of them."""
     platforms = [g for g in groups if g in v.PLATFORM_GROUPS]
     kinds = [g for g in groups if g not in v.PLATFORM_GROUPS]
@@ -167,15 +168,15 @@ def _members(groups: list[str]) -> list[ChannelSpec]:
 def _family(item: Item, filters: list[Shape]) -> list[str]:
     # Context words ("web", "display") stand for their group only when nothing else is named.
     groups = [g for g in item.groups if g not in v.CONTEXT_GROUPS] or item.groups
-    members = [s for s in _members(groups) if all(f.matches(s) for f in filters)] or _members(groups)
-    core = [s.name for s in members if s.name in CONTRACT_SPECS]
-    return [s.name for s in members] if item.all or not core else core
+    found = [s for s in members(groups) if all(f.matches(s) for f in filters)] or members(groups)
+    core = [s.name for s in found if s.name in CONTRACT_SPECS]
+    return [s.name for s in found] if item.all or not core else core
 
 
 def _noun(noun: str, item: Item, filters: list[Shape], notes: list[str], asks: list[Ask]) -> list[str]:
     """ "a banner", "billboard": the readings the other words allow; more than one is a question."""
     groups = [g for g in item.groups if g not in v.CONTEXT_GROUPS]
-    allowed = {s.name for s in _members(groups)} if groups else None
+    allowed = {s.name for s in members(groups)} if groups else None
     readings: list[tuple[str, list[str]]] = []
     for label, specs in READINGS[noun]:
         kept = [

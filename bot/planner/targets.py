@@ -11,20 +11,31 @@ from __future__ import annotations
 
 from bot.planner import vocabulary as v
 from bot.planner.intent import Ask
-from bot.planner.resolve import Item, resolve
+from bot.planner.resolve import Item, members, resolve
 from bot.planner.shapes import shape_at
 from bot.planner.text import Clause
 from pipeline.specs import SPECS, get_spec
 
 SEPARATORS = frozenset({",", "and", "&", "+", "/", "plus", "also", "then", "or", "as"})
+_LIST_JOINERS = frozenset({",", "and", "&", "+", "/", "or"})
 _NOUN_FORMS = {form: noun for noun, forms in v.AMBIGUOUS_NOUNS.items() for form in forms}
 
 
-def read_targets(c: Clause, notes: list[str], asks: list[Ask] | None = None) -> tuple[list[str], bool]:
-    """Consume channel words in a clause: (spec names, whether "all"/"everything" stood alone)."""
+def read_targets(
+    c: Clause, notes: list[str], asks: list[Ask] | None = None, excluded: list[str] | None = None
+) -> tuple[list[str], bool]:
+    """Consume channel words in a clause: (spec names, whether "all"/"everything" stood alone).
+
+    Channels written after "except" / "minus" / "no" go to ``excluded`` instead.
+    """
     asks = asks if asks is not None else []
     items, double = _read_items(c)
-    items = _merge_apposition(_join_platforms(items))
+    left_out = [item for item in items if item.excluded]
+    items = _merge_apposition(_share_kinds(_join_platforms([item for item in items if not item.excluded])))
+    for item in left_out:
+        found = resolve(item, [], [])
+        if excluded is not None:
+            excluded.extend(name for name in found if name not in excluded)
     specs: list[str] = []
     per_item: list[tuple[Item, list[str]]] = []
     lone_all = False
@@ -60,8 +71,15 @@ def _read_items(c: Clause) -> tuple[list[Item], bool]:
         if not c.free(i) or tok.low in SEPARATORS:
             if c.free(i):
                 c.use(i, i + 1, "separator")
-            items.append(Item(lead=tok.low if c.tokens[i].role == "separator" else ""))
+            lead = tok.low if c.tokens[i].role == "separator" else ""
+            # "except print and OOH": the exclusion runs on through the list
+            items.append(Item(lead=lead, excluded=item.excluded and lead in _LIST_JOINERS))
             i += 1
+            continue
+        if tok.low in v.EXCLUDE_WORDS and _channel_follows(c, i):
+            c.use(i, c.skip(i + 1, v.EXCLUDE_WORDS | {"the", "any"}), "exclude")
+            items.append(Item(excluded=True))
+            i = c.skip(i + 1, v.EXCLUDE_WORDS | {"the", "any"})
             continue
         n, word = 1, True
         if tok.low in v.SPEC_NAMES:
@@ -96,12 +114,45 @@ def _read_items(c: Clause) -> tuple[list[Item], bool]:
     return [item for item in items if not item.empty], double
 
 
+def _channel_follows(c: Clause, i: int) -> bool:
+    j = c.skip(i + 1, v.EXCLUDE_WORDS | {"the", "any", "for"})
+    if not c.free(j):
+        return False
+    tok = c.tokens[j]
+    return (
+        tok.kind in ("size", "ratio")
+        or tok.low in v.SPEC_NAMES
+        or c.phrase_at(j, v.SPEC_ALIASES) is not None
+        or c.phrase_at(j, v.GROUP_ALIASES) is not None
+        or tok.low in _NOUN_FORMS
+    )
+
+
+def _share_kinds(items: list[Item]) -> list[Item]:
+    """ "FB + IG + LinkedIn feed": platforms joined by "+" or "/" share the kind named after them."""
+    for n, item in enumerate(items):
+        kinds = [g for g in item.groups if g not in v.PLATFORM_GROUPS and g not in v.CONTEXT_GROUPS]
+        k = n
+        while kinds and k > 0 and items[k].lead in ("+", "/", "&"):
+            prev = items[k - 1]
+            if not prev.groups or prev.specs or prev.nouns or prev.shapes:
+                break
+            if not all(g in v.PLATFORM_GROUPS for g in prev.groups):
+                break
+            if members([*prev.groups, *kinds]) and all(
+                set(prev.groups) & set(s.groups) for s in members([*prev.groups, *kinds])
+            ):
+                prev.groups = [*prev.groups, *kinds]
+            k -= 1
+    return items
+
+
 def _neighbour_pool(items: list[Item], n: int) -> list[str]:
     """The specs the nearest item with channel words stands for (the previous one first)."""
     for near in (items[n - 1] if n else None, items[n + 1] if n + 1 < len(items) else None):
         if near is None or not (near.groups or near.specs):
             continue
-        pool = {s.name for s in SPECS if set(near.groups) & set(s.groups)}
+        pool = {s.name for s in members(near.groups)} if near.groups else set()
         platforms = {get_spec(name).platform for name in near.specs}
         return [s.name for s in SPECS if s.name in pool or s.platform in platforms]
     return []

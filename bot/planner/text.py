@@ -101,10 +101,11 @@ class Clause:
 
 
 def clean_slack(text: str) -> str:
-    """Drop Slack mentions/links markup and unescape ``&amp;``-style entities."""
+    """Drop Slack mentions/links markup, unescape ``&amp;``-style entities, spell out "w/" and "w/o"."""
     text = _SLACK_LINK.sub(r"\1", text)
     text = _SLACK_REF.sub(" ", text)
-    return html.unescape(text)
+    text = re.sub(r"(?<![\w/])w/o(?![\w/])", "without", text, flags=re.IGNORECASE)
+    return re.sub(r"(?<![\w/])w/(?=\s|\w)", "with ", html.unescape(text), flags=re.IGNORECASE)
 
 
 def extract_quotes(text: str) -> tuple[str, list[str]]:

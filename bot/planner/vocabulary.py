@@ -146,6 +146,8 @@ RERENDER_WORDS = _words(
 REGENERATE_WORDS = _words("regenerate regenerated regenerating re-generate re-generated")
 SUBTLE_WORDS = _words("subtle subtler gentle slight light low-strength")
 NEGATIONS = _words("no not don't dont never without avoid skip")
+# "everything except print", "the usual minus OOH", "no print": channels to leave out.
+EXCLUDE_WORDS = _words("except excluding exclude minus without skip no not but")
 BRAND_WORDS = _words(
     "brand branding branded unbranded logo logos cta ctas copy tagline headline endline "
     "strapline call-to-action button"
@@ -238,7 +240,7 @@ unit units channel channels spec specs file files them it this that these those 
 today hey hi hello keyart bot both each one new same then so up more ones cheers ta kindly but add include
 place fit fitted resize resized adapt cut run generate done etc via over its their there here use using
 sure ok okay great main key art master visual approval review feedback u ur ty fyi btw hiya yo mate guys
-buy flight booking inventory media network deck round batch lot
+buy flight booking inventory media network deck round batch lot cover covers
 """)
 # Real words that sit close to a keyword: never "correct" them.
 NOT_TYPOS = _words(

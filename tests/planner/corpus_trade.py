@@ -803,4 +803,79 @@ HOLDOUT: list[Case] = [
     Case("a banner for the homepage", chains(IAB_CORE), asks=(ASK_BANNER,), tags=("holdout", "ask")),
 ]
 
-TRADE: list[Case] = [*REMOVALS, *EXPLICIT, *TRADE_WORDS, *ASKED, *MULTI, *TYPOS_AND_CASE, *HOLDOUT]
+# A second hold-out, written and measured the same way: 16 of 25 passed (2 of the misses were this
+# file's expectations; the planner's: kinds after "+", "except", "w/", "JP:", "shirt" read as "short",
+# a removal swallowing the reason after it, a bare "portrait" next to an Instagram feed).
+HOLDOUT2: list[Case] = [
+    Case(
+        "Need the standard social pack: IG feed square + portrait, stories, LinkedIn",
+        chains(["meta-feed-square", "meta-feed-portrait", "story", "linkedin-single"]),
+    ),
+    Case("MREC/LB/DMPU for the programmatic buy", chains([MREC, LB, HPU])),
+    Case("a vertical for snapchat", chains(["story"]), notes=("didn't understand “snapchat”",)),
+    Case(
+        "Can I get a 300x250 and a 300x600 w/ the logo",
+        chains([MREC, HPU], "brand"),
+        params={f"{MREC}:brand": {"use_logo": True}},
+    ),
+    Case("remove the reflection in the window, DOOH portrait", chains(["dooh-portrait"]), notes=(MASK,)),
+    Case(
+        "Erase the sticker on the laptop then 1:1 + 4:5",
+        chains(["meta-feed-square", "meta-feed-portrait"]),
+        notes=(MASK,),
+    ),
+    Case("YouTube banner + avatar", chains(["youtube-banner"]), notes=("didn't understand “avatar”",)),
+    Case("one 16:9 for the homepage and one for YouTube", chains(["landing-hero", "youtube-thumbnail"])),
+    Case("twitter/x 16:9", chains(["landing-hero"]), asks=(ASK_16x9,), notes=("the size decides",)),
+    Case(
+        "leaderboard and mobile leaderboard for UK, FR",
+        chains([LB, "iab-mobile-banner"])
+        | chains([LB, "iab-mobile-banner"], market="uk")
+        | chains([LB, "iab-mobile-banner"], market="fr"),
+        notes=("match the base set",),
+    ),
+    Case(
+        "Please clean up any dust and make Meta + TikTok", chains([*META, "tiktok-infeed"], edits=("clean",))
+    ),
+    Case(
+        "get rid of the logo on the shirt, we don't have rights; IG story",
+        chains(["story"]),
+        notes=(MASK, "didn't understand"),
+    ),
+    Case("medium rectangle x2", chains(["dv360-medium-rectangle-2x"])),
+    Case("Hero 21:9 + hero 16:9", chains(["web-hero-21x9", "landing-hero"])),
+    Case("print A4 and bulletin", chains(["print-a4-300dpi", "ooh-bulletin-14x48"])),
+    Case("FB + IG + LinkedIn feed", chains([*FEEDS, "linkedin-single"])),
+    Case("everything except print", chains([s for s in DEFAULT if s != "print-a4-300dpi"])),
+    Case("all sizes for TikTok", chains(["tiktok-infeed"])),
+    Case("YT thumbnail 1280x720 + shorts cover", chains(["youtube-thumbnail", "youtube-shorts"])),
+    Case(
+        "Remove the watermark AND the specks pls, LinkedIn + X",
+        chains(["linkedin-single", "x-square", "x-landscape"], edits=("clean",)),
+        notes=(MASK,),
+    ),
+    Case(
+        "JP: story + feed with a Tokyo skyline",
+        chains(["story", *FEEDS]) | chains(["story", *FEEDS], market="jp", edits=("swap",)),
+        engine="diffusion",
+    ),
+    Case(
+        "MREC in DE and FR",
+        chains([MREC]) | chains([MREC], market="de") | chains([MREC], market="fr"),
+        notes=("match the base set",),
+    ),
+    Case(
+        "a 4:5 with the CTA 'Book now' bottom left",
+        chains(["meta-feed-portrait"], "brand"),
+        params={"meta-feed-portrait:brand": {"text": "Book now", "position": "bottom-left"}},
+    ),
+    Case("the usual, harmonised", chains(DEFAULT, "harmonize")),
+    Case(
+        "a pin and a story for FR",
+        chains(["pinterest-pin", "story"]) | chains(["pinterest-pin", "story"], market="fr"),
+        notes=("match the base set",),
+    ),
+]
+
+
+TRADE: list[Case] = [*REMOVALS, *EXPLICIT, *TRADE_WORDS, *ASKED, *MULTI, *TYPOS_AND_CASE, *HOLDOUT, *HOLDOUT2]
