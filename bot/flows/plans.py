@@ -50,7 +50,7 @@ def propose(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts:
     plan_id = save_plan(deps.runtime, campaign_id=campaign.id, user=user, plan=plan)
     seconds = estimate_seconds(plan, settings.engine, master)
     if plan.questions:  # ask back instead of guessing: the click runs it (bot/flows/questions.py)
-        from bot.flows.questions import ask
+        from bot.flows.questions import ask  # here, not at the top: questions imports this module
 
         ask(deps, plan_id, plan, campaign_id=campaign.id, channel=channel, thread_ts=thread_ts,
             seconds=seconds)

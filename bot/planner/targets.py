@@ -17,7 +17,7 @@ from bot.planner.text import Clause
 from pipeline.specs import SPECS, get_spec
 
 SEPARATORS = frozenset({",", "and", "&", "+", "/", "plus", "also", "then", "or", "as"})
-_LIST_JOINERS = frozenset({",", "and", "&", "+", "/", "or"})
+_LIST_JOINERS = frozenset({"and", "&", "+", "/", "or"})  # not ",": "skip the DOOH, OOH set"
 _NOUN_FORMS = {form: noun for noun, forms in v.AMBIGUOUS_NOUNS.items() for form in forms}
 
 
@@ -77,11 +77,16 @@ def _read_items(c: Clause) -> tuple[list[Item], bool]:
             i += 1
             continue
         if tok.low in v.EXCLUDE_WORDS and _channel_follows(c, i):
-            c.use(i, c.skip(i + 1, v.EXCLUDE_WORDS | {"the", "any"}), "exclude")
+            end = c.skip(i + 1, v.EXCLUDE_WORDS | {"the", "any", "for"})
+            c.use(i, end, "exclude")
             items.append(Item(excluded=True))
-            i = c.skip(i + 1, v.EXCLUDE_WORDS | {"the", "any"})
+            i = end
             continue
         n, word = 1, True
+        if tok.low == "pin" and c.low(c.skip(i + 1)) in v.BRAND_WORDS | {"it", "them"}:
+            c.use(i, i + 1, "verb")  # "pin the logo top left": a verb, not a Pinterest Pin
+            i += 1
+            continue
         if tok.low in v.SPEC_NAMES:
             item.specs.append(tok.low)
         elif found := c.phrase_at(i, v.SPEC_ALIASES):

@@ -65,7 +65,7 @@ google: google | gdn
 dv360: dv360
 ooh: ooh | outdoor | out of home | out-of-home
 dooh: dooh | digital out-of-home | digital out of home | digital ooh | d-ooh | digital outdoor
-dooh: screen | screens | digital screen | digital screens | digital signage
+dooh: digital screen | digital screens | digital signage | dooh screen | dooh screens
 print: print
 pinterest: pinterest
 web: web | website | site | online | homepage
@@ -240,7 +240,7 @@ unit units channel channels spec specs file files them it this that these those 
 today hey hi hello keyart bot both each one new same then so up more ones cheers ta kindly but add include
 place fit fitted resize resized adapt cut run generate done etc via over its their there here use using
 sure ok okay great main key art master visual approval review feedback u ur ty fyi btw hiya yo mate guys
-buy flight booking inventory media network deck round batch lot cover covers
+buy flight booking inventory media network deck round batch lot cover covers screen screens
 """)
 # Real words that sit close to a keyword: never "correct" them.
 NOT_TYPOS = _words(

@@ -878,4 +878,45 @@ HOLDOUT2: list[Case] = [
 ]
 
 
-TRADE: list[Case] = [*REMOVALS, *EXPLICIT, *TRADE_WORDS, *ASKED, *MULTI, *TYPOS_AND_CASE, *HOLDOUT, *HOLDOUT2]
+EXCLUSIONS: list[Case] = [
+    Case(
+        "everything but the banners",
+        chains([s for s in DEFAULT if s not in IAB_CORE]),
+        tags=("exclude", "all"),
+    ),
+    Case(
+        "the usual minus OOH and print",
+        chains([s for s in DEFAULT if s != "print-a4-300dpi"]),
+        tags=("exclude", "all"),
+        decision="the exclusion runs on through 'and'; OOH is not in the usual set anyway",
+    ),
+    Case("Meta set but not the story", chains(FEEDS), tags=("exclude",)),
+    Case(
+        "skip the DOOH, OOH set",
+        chains(["ooh-bulletin-14x48"]),
+        tags=("exclude",),
+        decision="after a comma the list starts again: only the DOOH screens are skipped",
+    ),
+    Case("story, not the reels", chains(["story"]), tags=("exclude",)),
+    Case(
+        "pin the logo top left, story",
+        chains(["story"], "brand"),
+        params={"story:brand": {"use_logo": True, "position": "top-left"}},
+        notes=("no brand kit",),
+        tags=("brand",),
+        decision="'pin the logo' is a verb, not a Pinterest Pin",
+    ),
+    Case("full screen story", chains(["story"]), tags=("trade",)),
+]
+
+TRADE: list[Case] = [
+    *EXCLUSIONS,
+    *REMOVALS,
+    *EXPLICIT,
+    *TRADE_WORDS,
+    *ASKED,
+    *MULTI,
+    *TYPOS_AND_CASE,
+    *HOLDOUT,
+    *HOLDOUT2,
+]
