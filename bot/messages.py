@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.plan import MASTER, Plan
+from pipeline.questions import Question
 from storage.models import Asset
 from storage.settings import Settings
 
 RUN_ACTION, CANCEL_ACTION = "keyart_run", "keyart_cancel"
+# Ask-back buttons: one per option (Slack wants action ids unique within a block), and Cancel.
+ANSWER_PREFIX, ANSWER_CANCEL = "keyart_answer_", "keyart_answer_cancel"
 MAX_LINES = 15
 
 
@@ -186,3 +189,22 @@ def harmonized_text(unit: str, report: dict[str, Any]) -> str:
     reasons = [f"{c}: {r.get('reason') or 'outside tolerance'}" for c, r in (item.get("checks") or {}).items()
                if r.get("passed") is False]
     return f"✨ `{unit}` harmonized, but still outside tolerance — {'; '.join(reasons)}."
+
+
+def question_text(plan_text_: str, question: Question) -> str:
+    return f"{plan_text_}\n❓ *{question.text}* The plan above is made with *{question.default.label}*; " \
+        "pick one to run it."
+
+
+def question_blocks(text: str, plan_id: int, question: Question) -> list[dict[str, Any]]:
+    """The plan and its question, one button per reading (the planned one first and marked) and Cancel."""
+    def button(label: str, action: str, value: str, style: str | None = None) -> dict[str, Any]:
+        return {"type": "button", "action_id": action, "value": value,
+                "text": {"type": "plain_text", "text": label[:75]}, **({"style": style} if style else {})}
+
+    order = [question.chosen, *(i for i in range(len(question.options)) if i != question.chosen)]
+    elements = [button(("▶ " if i == question.chosen else "") + question.options[i].label,
+                       f"{ANSWER_PREFIX}{i}", f"{plan_id}:{question.id}:{i}",
+                       "primary" if i == question.chosen else None) for i in order]
+    elements.append(button("Cancel", ANSWER_CANCEL, f"{plan_id}:{question.id}:cancel"))
+    return [section(text), {"type": "actions", "block_id": "keyart_question", "elements": elements}]

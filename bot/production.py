@@ -102,8 +102,12 @@ def _progress(console: Console) -> Progress:
 
 def _print_plan(console: Console, plan: Plan) -> None:
     console.print(f"📋 [bold]Plan[/bold] · {len(plan.variants())} variants")
+    asked = {q.note for q in plan.questions}
     for note in plan.notes:
-        console.print(f"  • {escape(note)}", highlight=False)
+        if note not in asked:
+            console.print(f"  • {escape(note)}", highlight=False)
+    for question in plan.questions:  # made with the planned reading; the others are one request away
+        console.print(f"  ? {escape(question.summary())}", highlight=False)
 
 
 def _print_summary(console: Console, delivery: Delivery, report: dict, written: list[Path]) -> None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipeline.errors import BadRequest
 from pipeline.ops.registry import get_op
+from pipeline.questions import Question, check_questions
 
 MASTER = "master"
 
@@ -45,6 +46,9 @@ class Plan(BaseModel):
 
     steps: list[Step] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    questions: list[Question] = Field(
+        default_factory=list, description="Readings the request left open; the plan uses each one's `chosen`."
+    )
     request: str = ""
     planner: str = "rules"
 
@@ -58,6 +62,14 @@ class Plan(BaseModel):
 
     def final_step(self, variant: str) -> Step:
         return [s for s in self.steps if s.variant == variant][-1]
+
+    def variant_specs(self) -> dict[str, str]:
+        """Variant name → the spec its first (framing) step makes."""
+        found: dict[str, str] = {}
+        for step in self.steps:
+            if step.variant and step.variant not in found:
+                found[step.variant] = str(step.params.get("spec", ""))
+        return found
 
     def validate_plan(self, *, engine: str, max_variants: int) -> Plan:
         """Check ops, params, engine support, step references and size; raise ``BadRequest``.
@@ -78,17 +90,25 @@ class Plan(BaseModel):
         count = len(self.variants())
         if count > max_variants:
             raise BadRequest(f"the plan makes {count} variants; the limit is {max_variants} per request")
+        check_questions(self.questions, set(self.variant_specs().values()))
         steps, notes = frame_for_upscale(reserve_copy_room(self.steps))
         if steps == self.steps:
             return self
         return self.model_copy(update={"steps": steps, "notes": list(dict.fromkeys([*self.notes, *notes]))})
 
     def to_contract_json(self) -> dict[str, Any]:
-        """The public ``keyart plan --json`` shape (design §8), plus ids/inputs for the executor."""
-        return {
+        """The public ``keyart plan --json`` shape (design §8), plus ids/inputs for the executor.
+
+        ``questions`` appears only when the request left something open (issue 14), so the JSON of an
+        unambiguous request is what it always was.
+        """
+        data: dict[str, Any] = {
             "steps": [s.model_dump(exclude_none=True) for s in self.steps],
             "notes": list(self.notes),
         }
+        if self.questions:
+            data["questions"] = [q.model_dump(exclude_defaults=False) for q in self.questions]
+        return data
 
 
 # Ops that change no geometry or resolution-dependent detail: an upscale may read a fit through them.

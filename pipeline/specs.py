@@ -232,6 +232,73 @@ SPECS: tuple[ChannelSpec, ...] = (
         groups=("ooh", "print"),
         note="viewed from distance; 10 ppi at full size",
     ),
+    # Added for issue 14 (trade vocabulary). Sources are cited per spec; re-verify before release.
+    # DOOH screens: "majority are either 1920x1080 or 1080x1920 … JPG … 750 KB maximum for broadest
+    # acceptance" (Basis DSP DOOH ad specs); Yahoo DSP shelter posters: 1080×1920 or 1920×1080 JPG ≤ 500 KB
+    # (adspecs.yahooinc.com/dooh-ads/dooh-outdoor-displays). The lower cap is kept so one file fits both;
+    # the 5 % margin follows "leave a margin around critical content … screen bezel variances"
+    # (support.socastdigital.com, DOOH billboard ad specifications).
+    ChannelSpec(
+        "dooh-landscape",
+        "DOOH screen 16:9",
+        "DOOH",
+        1920,
+        1080,
+        max_bytes=500 * KB,
+        safe_zone=SafeZone(top=0.05, bottom=0.05, left=0.05, right=0.05),
+        groups=("dooh", "ooh"),
+        note="digital out-of-home landscape screen; bezels vary, keep copy 5 % in",
+    ),
+    ChannelSpec(
+        "dooh-portrait",
+        "DOOH screen 9:16",
+        "DOOH",
+        1080,
+        1920,
+        max_bytes=500 * KB,
+        safe_zone=SafeZone(top=0.05, bottom=0.05, left=0.05, right=0.05),
+        groups=("dooh", "ooh"),
+        note="digital out-of-home portrait screen (shelters, malls); keep copy 5 % in",
+    ),
+    # Pinterest standard Pin: "2:3 aspect ratio, or 1000 x 1500 pixels", PNG or JPEG, max 20 MB on
+    # desktop (help.pinterest.com/en/business/article/pinterest-product-specs).
+    ChannelSpec(
+        "pinterest-pin",
+        "Pinterest standard Pin 2:3",
+        "Pinterest",
+        1000,
+        1500,
+        max_bytes=20 * MB,
+        groups=("pinterest", "social"),
+    ),
+    # YouTube channel banner (the channel art a Masthead shows): 2560×1440, at least 2048×1152, ≤ 6 MB;
+    # text and logos in the centred 1546×423 area visible on every device (YouTube channel-art
+    # guidelines, quoted by blog.textureweb.com and picovert.com). The Masthead ad itself is a video.
+    ChannelSpec(
+        "youtube-banner",
+        "YouTube channel banner / masthead art",
+        "YouTube",
+        2560,
+        1440,
+        max_bytes=6 * MB,
+        safe_zone=SafeZone(top=508.5 / 1440, bottom=508.5 / 1440, left=507 / 2560, right=507 / 2560),
+        groups=("youtube", "masthead"),
+        note="only the centred 1546×423 strip shows on phones and desktop",
+    ),
+    # YouTube Shorts image ads: Demand Gen "Vertical 9:16 image … Recommended: 1080x1920, 5MB max …
+    # Recommended for YouTube Shorts" (support.google.com/google-ads/answer/12785615). Google points to
+    # its 9:16 video safe zones; the Reels zone below is the closest one measured, not Google's own.
+    ChannelSpec(
+        "youtube-shorts",
+        "YouTube Shorts 9:16 image",
+        "YouTube",
+        1080,
+        1920,
+        max_bytes=5 * MB,
+        safe_zone=_REELS_ZONE,
+        groups=("youtube", "shorts", "vertical"),
+        note="bottom third sits under the Shorts UI",
+    ),
 )
 
 _BY_NAME = {spec.name: spec for spec in SPECS}

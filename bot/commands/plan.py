@@ -70,8 +70,12 @@ def print_plan(result: Plan, engine: str, console: Console) -> None:
             name, f"{spec.width}×{spec.height}", steps[0].input, " → ".join(_describe(s) for s in steps)
         )
     console.print(table)
+    asked = {q.note for q in result.questions}
     for note in result.notes:
-        console.print(f"  • {note}", markup=False, highlight=False)
+        if note not in asked:
+            console.print(f"  • {note}", markup=False, highlight=False)
+    for question in result.questions:  # the CLI goes with the planned reading and shows the others
+        console.print(f"  ? {question.summary()}", markup=False, highlight=False)
 
 
 def _describe(step: Step) -> str:

@@ -48,7 +48,14 @@ def propose(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts:
     # keep the planner's own label (e.g. a fallback); low-resolution warnings go with the plan to the thread
     plan = plan.model_copy(update={"request": request, "notes": [*plan.notes, *warnings]})
     plan_id = save_plan(deps.runtime, campaign_id=campaign.id, user=user, plan=plan)
-    text = messages.plan_text(plan, settings, estimate_seconds(plan, settings.engine, master))
+    seconds = estimate_seconds(plan, settings.engine, master)
+    if plan.questions:  # ask back instead of guessing: the click runs it (bot/flows/questions.py)
+        from bot.flows.questions import ask  # here, not at the top: questions imports this module
+
+        ask(deps, plan_id, plan, campaign_id=campaign.id, channel=channel, thread_ts=thread_ts,
+            seconds=seconds)
+        return plan_id
+    text = messages.plan_text(plan, settings, seconds)
     auto = len(plan.variants()) <= settings.slack_auto_run_max
     if auto:
         deps.outbox.post(plan_key(plan_id), channel, thread_ts, f"{text}\n▶️ Small batch: running it now.",

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from bot import messages
+from bot.briefs import read_brief
 from bot.deps import Deps
 from bot.downloads import download, too_big
 from bot.flows.plans import propose
@@ -22,23 +23,11 @@ from storage.repos import slack as slack_repo
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
-_QUOTED = re.compile(r"[\"“”']([^\"“”']{1,120})[\"“”']")
 PREVIEW_SIDE = 512
 
 
 def strip_mentions(text: str) -> str:
     return _MENTION.sub("", text or "").strip()
-
-
-def campaign_name(brief: str) -> str:
-    """``new campaign "Spring Sale". Hero: …`` → ``Spring Sale``; else the brief's first words."""
-    quoted = _QUOTED.search(brief)
-    if quoted:
-        return quoted.group(1).strip()
-    first = re.split(r"[.\n:;!?]", brief, maxsplit=1)[0]
-    first = re.sub(r"^(new\s+campaign\s*)", "", first, flags=re.I).strip()
-    words = first.split()
-    return " ".join(words[:6]) + ("…" if len(words) > 6 else "") or "Untitled"
 
 
 def on_mention(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, user: str, text: str,
@@ -57,8 +46,9 @@ def on_mention(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, user
 
 def start(deps: Deps, *, channel: str, thread_ts: str, user: str, brief: str) -> Campaign:
     """Bind a campaign to the thread; say how to give it a master (or start generating candidates)."""
+    name, brief = read_brief(brief)  # "new campaign: spring sale, hero is …": the name, then the brief
     campaign, created = campaigns.start_campaign(deps.runtime, channel=channel, thread_ts=thread_ts,
-                                                 name=campaign_name(brief), brief=brief, user=user)
+                                                 name=name, brief=brief, user=user)
     assert campaign.id is not None
     if not created:
         return campaign

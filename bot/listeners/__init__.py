@@ -6,11 +6,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.listeners.actions import plan_buttons
+from bot.listeners.actions import answer_buttons, plan_buttons
 from bot.listeners.commands import keyart
 from bot.listeners.events import files, home, mentions, reactions
 
 
 def register(app: App, deps: Deps) -> None:
-    for module in (mentions, files, reactions, home, keyart, plan_buttons):
+    for module in (mentions, files, reactions, home, keyart, plan_buttons, answer_buttons):
         module.register(app, deps)

@@ -14,16 +14,17 @@ from typing import Any
 
 from bot.planner.base import PlanContext
 from bot.planner.intent import Intent, Swap
+from bot.planner.removals import LOGO_KEPT_OFF_NOTE
 from bot.planner.rerender import DEFAULT_STRENGTH
 from bot.planner.text import MAX_REQUEST_CHARS
 from pipeline.errors import BadRequest
 from pipeline.plan import MASTER, Plan, Step
+from pipeline.questions import MAX_QUESTIONS, Option, Question
 
 EXAMPLES = (
     "“story, feed and the IAB set”, “make 9:16 and 4:5”, “linkedin + youtube thumbnail”, "
     "“swap the background to white”, “remove the specks”, “JP version with a Tokyo skyline at dusk”"
 )
-
 
 
 def check_request(text: str) -> None:
@@ -117,24 +118,40 @@ def build_plan(intent: Intent, request: str, ctx: PlanContext, notes: list[str])
         )
     if logo_wanted and not ctx.has_brand_kit:
         notes.append(NO_BRAND_KIT_NOTE)
+    if intent.logo_removed and ctx.has_brand_kit and not logo_wanted:
+        notes.append(LOGO_KEPT_OFF_NOTE)
     if not ctx.has_master:
         notes.append(NO_MASTER_NOTE)
     deduped = list(dict.fromkeys(notes))
-    plan = Plan(steps=out.steps, notes=deduped, request=request, planner="rules")
+    made = {spec for *_, only in versions for spec in (targets if only is None else only)}
+    questions = _questions(intent, made)
+    plan = Plan(steps=out.steps, notes=deduped, questions=questions, request=request, planner="rules")
     return plan.validate_plan(engine=ctx.engine, max_variants=ctx.max_variants)
 
 
+def _questions(intent: Intent, planned: set[str]) -> list[Question]:
+    """The readings to confirm, for defaults the plan really makes (the first few)."""
+    found: list[Question] = []
+    for ask in intent.asks:
+        if not set(ask.options[0][1]) <= planned or len(found) == MAX_QUESTIONS:
+            continue
+        options = [Option(label=label, specs=list(specs)) for label, specs in ask.options]
+        found.append(Question(id=f"q{len(found) + 1}", text=ask.text, options=options, note=ask.note))
+    return found
+
+
 def _targets(intent: Intent, ctx: PlanContext, notes: list[str], acts: bool) -> list[str]:
-    if intent.targets:
-        return list(intent.targets)
-    if intent.wants_all:
-        return list(ctx.default_specs)
+    keep = [t for t in (intent.targets or []) if t not in intent.excluded]
+    if keep:
+        return keep
+    if intent.wants_all or (intent.excluded and not intent.targets):  # "everything except print"
+        return [s for s in ctx.default_specs if s not in intent.excluded]
     if acts:
         notes.append(
             f"no channels named: planning the default set ({len(ctx.default_specs)} specs) — "
             "name channels to narrow it"
         )
-        return list(ctx.default_specs)
+        return [s for s in ctx.default_specs if s not in intent.excluded]
     understood = "; ".join(notes) if notes else "no channel, edit or market I know"
     raise BadRequest(
         f"I couldn't find anything to make in that request ({understood}). "
@@ -206,6 +223,11 @@ def _brand(intent: Intent, ctx: PlanContext, spec: str, cta: str | None) -> dict
         if not params.get("text"):
             return None
         params["use_logo"] = False  # "no logo, CTA 'Shop now'": copy only
+    elif intent.logo_removed and "use_logo" not in params:
+        # "remove the logo": a logo in the photo goes; the kit's logo only comes when asked for.
+        if not params.get("text"):
+            return None
+        params["use_logo"] = False
     elif not (asked or cta or ctx.has_brand_kit):
         return None
     return params

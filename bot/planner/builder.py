@@ -20,6 +20,7 @@ from pipeline.costs import DEFAULT_MASTER_MP, plan_cost, step_cost, step_megapix
 from pipeline.errors import BadRequest
 from pipeline.ops.registry import get_op
 from pipeline.plan import MASTER, Plan, Step, upscaled_fits
+from pipeline.questions import MAX_QUESTIONS, Option, Question
 
 FRAMING_OPS = ("fit", "reframe", "expand", "variant")  # a variant's first step frames it to its spec
 MAX_NOTES, MAX_NOTE_CHARS = 12, 300
@@ -30,6 +31,7 @@ class PlanBuilder:
         self.ctx, self.limits, self.spent_today = ctx, limits, spent_today
         self.steps: list[Step] = []
         self.notes: list[str] = []
+        self.questions: list[Question] = []
         self.gpu_seconds = 0.0
         self._by_id: dict[str, Step] = {}
         self._mp: dict[str, float] = {}
@@ -51,6 +53,27 @@ class PlanBuilder:
         if text not in self.notes:
             self.notes.append(text)
         return text
+
+    def add_question(self, text: str, options: list[dict[str, Any]], chosen: int = 0) -> Question:
+        """Record a reading the request left open; the plan must be made with ``options[chosen]``."""
+        if len(self.questions) >= MAX_QUESTIONS:
+            raise BadRequest(f"ask: at most {MAX_QUESTIONS} questions per plan; pick the others yourself")
+        try:
+            question = Question(
+                id=f"q{len(self.questions) + 1}",
+                text=" ".join(text.split()),
+                options=[Option.model_validate(o) for o in options],
+                chosen=chosen,
+            )
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: "
+                + e["msg"].removeprefix("Value error, ")
+                for e in exc.errors()
+            )
+            raise BadRequest(f"ask: {problems}") from None
+        self.questions.append(question)
+        return question
 
     def add_step(self, op: str, params: dict[str, Any], *, variant: str | None, source: str | None) -> Step:
         """Check and record one step; raises ``BadRequest``/``EngineUnavailable`` with the reason."""
@@ -101,6 +124,16 @@ class PlanBuilder:
         ]
         if self.steps and not self.variants():
             found.append("the plan has no deliverable: add variants (fit … export)")
+        planned = {
+            str(chain[0].params.get("spec")) for name in self.variants() if (chain := self.chain(name))
+        }
+        found += [
+            f"question `{q.id}` ({q.text}) says the plan is made with {q.default.specs}, but "
+            f"{', '.join(f'`{n}`' for n in q.default.specs if n not in planned)} has no variant: record "
+            "it, or set `chosen` to the option you planned"
+            for q in self.questions
+            if not set(q.default.specs) <= planned
+        ]
         return found
 
     def build(self, request: str, planner: str, code_notes: list[str]) -> Plan:
@@ -116,7 +149,11 @@ class PlanBuilder:
         if not self.ctx.has_master:
             notes.append(NO_MASTER_NOTE)
         plan = Plan(
-            steps=list(self.steps), notes=list(dict.fromkeys(notes)), request=request, planner=planner
+            steps=list(self.steps),
+            notes=list(dict.fromkeys(notes)),
+            questions=list(self.questions),
+            request=request,
+            planner=planner,
         )
         plan = plan.validate_plan(engine=self.ctx.engine, max_variants=self.ctx.max_variants)
         cost = plan_cost(plan, self.ctx.engine, master_mp=self.master_mp)
@@ -138,6 +175,12 @@ class PlanBuilder:
                     "classical engine give `color` (#RRGGBB) or leave the swap out and say so"
                 )
             raise BadRequest(f"{op}: `prompt` is only used by the diffusion engine; leave it out here")
+        if params.get("mode") == "mask" or params.get("region") == "mask":
+            raise BadRequest(
+                f"{op}: no mask comes with a request (masks can't be attached yet), so mode/region=mask "
+                "can't run; a named object can't be found by name either — leave it out and say so with "
+                "add_note"
+            )
         if op == "swap" and not (params.get("color") or params.get("use_image") or prompt):
             raise BadRequest(
                 "swap: say what to put there: `color` (#RRGGBB), `use_image`, or `prompt` (diffusion engine)"

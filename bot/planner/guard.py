@@ -16,8 +16,11 @@ _PATTERNS = [
     r"\b(?:ignore|disregard|forget|override|bypass)\b.*\b(?:instructions?|rules?|prompts?|guidelines"
     r"|polic(?:y|ies)|above|previous|system|guardrails?|limits?)\b",
     r"\b(?:auto-?approve|approve|reject)\b",
-    r"\b(?:delete|drop|wipe|erase|destroy|purge|truncate|nuke)\b.*\b(?:campaigns?|database|db|tables?|files?"
-    r"|assets?|everything|data|records?|history|logs?|approvals?|channels?|threads?|users?|batch(?:es)?)\b",
+    # The data noun must be what is deleted ("delete all the files"), not where an edit happens
+    # ("erase the watermark on all the assets" is a retouch).
+    r"\b(?:delete|drop|wipe|erase|destroy|purge|truncate|nuke)\s+(?:(?:the|all|of|my|our|your|this|these"
+    r"|those|every|entire|whole|old|previous|existing)\s+)*(?:campaigns?|database|db|tables?|files?|assets?"
+    r"|everything|data|records?|history|logs?|approvals?|channels?|threads?|users?|batch(?:es)?)\b",
     r"\brm\s+-|\brm\s+/|\bsudo\b|\bchmod\b|\b(?:curl|wget)\s+(?:-|https?://)|\bexec\(|\beval\(|/bin/"
     r"|\bbash\s+-c\b|\bpython\s+-c\b|\bdrop\s+table\b|\$\(|`\s*(?:rm|sudo|curl|wget|cat|ls|python|sh|chmod|kill)\b",
     r"\b(?:run|execute|open|spawn)\s+(?:this|the|a|an|my)?\s*(?:command|script|code|program|shell|terminal)\b",

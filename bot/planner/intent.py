@@ -15,6 +15,15 @@ class Swap:
 
 
 @dataclass
+class Ask:
+    """A reading left open: the plan is made with ``options[0]``; the person may pick another."""
+
+    text: str  # "16:9 — landing hero or YouTube thumbnail?"
+    options: list[tuple[str, tuple[str, ...]]]  # (label, spec names)
+    note: str = ""  # the plan note that explains the default
+
+
+@dataclass
 class Tweak:
     """A per-variant setting or step (fit preference, upscale, harmonize, brand, export options).
 
@@ -47,6 +56,10 @@ class Intent:
     wants_all: bool = False  # "all" / "everything" with no channel named: the default set
     notes: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # instructions cut out by the guard
+    asks: list[Ask] = field(default_factory=list)  # readings to confirm (Slack asks, the CLI prints)
+    removals: list[str] = field(default_factory=list)  # named things to take out of the photo
+    excluded: list[str] = field(default_factory=list)  # "everything except print"
+    logo_removed: bool = False  # a logo/text/watermark in the photo is to go: never add the kit's logo
     understood: list[str] = field(default_factory=list)  # short labels, for the "nothing to do" message
 
     def add_targets(self, specs: list[str]) -> None:

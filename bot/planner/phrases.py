@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from bot.planner import vocabulary as v
 from bot.planner.text import ARTICLES, Clause, Token
@@ -39,10 +40,19 @@ _TARGET_WORDS = (
     | frozenset(v.GROUP_ALIASES)
     | frozenset(v.SHAPE_WORDS)
     | frozenset(k.split()[0] for k in v.SPEC_ALIASES)
+    | frozenset(form for forms in v.AMBIGUOUS_NOUNS.values() for form in forms)
+    | frozenset(k.split()[0] for k in v.SIZE_WORDS)
+    | v.DOUBLE_WORDS
+)
+# Every word of a channel phrase ("medium rectangle", "out of home"): read as written, and a typo of
+# one is read as the word (then the phrase matches).
+_PHRASE_WORDS = frozenset(
+    w for table in (v.SPEC_ALIASES, v.GROUP_ALIASES) for k in table for w in k.split()[1:] if len(w) >= 6
 )
 KNOWN_WORDS = (
     _OP_WORDS
     | _TARGET_WORDS
+    | _PHRASE_WORDS
     | v.FILLER
     | ARTICLES
     | v.ALL_WORDS
@@ -54,6 +64,8 @@ KNOWN_WORDS = (
     | v.SWAP_WORDS
     | v.REMOVE_VERBS
     | v.MARKET_MARKERS
+    | v.SET_WORDS
+    | v.USUAL_WORDS
     | frozenset(v.MARKETS)
     | frozenset(w for name in v.COLOURS for w in name.split())
     | LINKERS
@@ -65,6 +77,7 @@ _TYPO_TARGETS = sorted(
     for w in (
         _OP_WORDS
         | _TARGET_WORDS
+        | _PHRASE_WORDS
         | frozenset(v.SPEC_ALIASES)
         | v.HARMONIZE_WORDS
         | v.MARKET_MARKERS
@@ -76,11 +89,20 @@ _TYPO_TARGETS = sorted(
 
 def market_code(tok: Token) -> str | None:
     """The market suffix a token names ("JP", "Japan" → "jp"); English-word codes need capitals."""
+    if tok.kind == "word" and (locale := locale_code(tok)):
+        return locale
     if tok.kind != "word" or tok.low not in v.MARKETS:
         return None
     if tok.low in v.CAPITALS_ONLY and not tok.text.isupper():
         return None
     return v.MARKETS[tok.low]
+
+
+def locale_code(tok: Token) -> str | None:
+    """A locale such as ``de-DE``, ``en-GB``, ``ja_JP`` → the market of its region part ("de", "uk", "jp")."""
+    match = re.fullmatch(r"[a-z]{2}[-_]([A-Z]{2})", tok.text)
+    region = match.group(1).lower() if match else ""
+    return v.MARKETS.get(region) if region in v.MARKETS else None
 
 
 def is_keyword(c: Clause, i: int, after: str = "") -> bool:

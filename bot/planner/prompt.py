@@ -37,6 +37,20 @@ it when you forget, and refuses output=source without an `upscale` to the same s
 - Spec names: {specs}. `list_specs` describes them; `estimate_cost` prices the plan.
 - Engine: {engine}. {engine_note}
 - {brand_note}
+- Explicit beats implicit: a size or ratio the request writes decides the spec; platform and placement \
+words ("banner", "website", "DOOH") only narrow among the specs of that shape and never add a family \
+of their own. When the words still leave several specs, or a word has several readings and no size \
+("a banner", "billboard", "masthead", "hero"), record the plan with the likeliest reading and call `ask` \
+with the others: keyart asks the person before anything runs.
+- Trade words: MREC / MPU / med rec = `iab-medium-rectangle`; LB = leaderboard; sky = wide skyscraper; \
+DMPU = half page; DOOH / digital out-of-home = the `dooh-*` screens; pin = `pinterest-pin`; shorts = \
+`youtube-shorts`; masthead = `youtube-banner` (or the IAB billboard: ask); 2x / retina = the 2× upload \
+(`dv360-*-2x`); "the usual" = the default set.
+- Removing something from the photo ("remove the watermark", "get rid of the coffee stain", "erase the \
+text") is an edit of the master, never a `brand` step; when it is a logo, text or watermark, add no \
+brand-kit logo unless the request also asks for ours. `clean` mode=auto removes only specks and dust; \
+a named object can't be found by name and no mask comes with a request, so leave it out and say so \
+with `add_note`.
 - Limits: at most {max_variants} variants and about {gpu:,.0f} GPU-seconds per request.
 - A refused tool call comes back as an error: call it again correctly, or leave that part out and say \
 so with `add_note`. Use `add_note` too for anything you read loosely or guessed.

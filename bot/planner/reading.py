@@ -8,7 +8,15 @@ from bot.planner import vocabulary as v
 from bot.planner.edits import read_clean, read_recolors, read_swap
 from bot.planner.guard import cut_instructions
 from bot.planner.intent import Intent, Swap, Tweak
-from bot.planner.phrases import description_end, market_code, plain_colour, read_typos, typo_note
+from bot.planner.phrases import (
+    description_end,
+    locale_code,
+    market_code,
+    plain_colour,
+    read_typos,
+    typo_note,
+)
+from bot.planner.removals import BACKGROUND_NOTE, named_note, read_removals
 from bot.planner.rerender import read_variant
 from bot.planner.targets import read_targets
 from bot.planner.text import (
@@ -47,16 +55,17 @@ def read_request(request: str) -> Intent:
 def read_clause(c: Clause, intent: Intent) -> None:
     read_typos(c)
     codes, market_swap = _read_markets(c)
+    removed = read_removals(c)  # before brand and channel words: "remove the logo" is in the photo
     swap = read_swap(c) or market_swap
     recolors = read_recolors(c, intent.notes)
-    clean = read_clean(c)
+    clean = read_clean(c) or removed.specks
     brand, declined = read_brand(c)
     upscale, names_print = read_upscale(c)
     harmonize = read_harmonize(c)
     fit = read_fit_preference(c)
     variant = read_variant(c, intent.notes)
     export = read_export(c)
-    targets, lone_all = read_targets(c, intent.notes)
+    targets, lone_all = read_targets(c, intent.notes, intent.asks, intent.excluded)
     if names_print and PRINT_SPEC not in targets:
         targets.append(PRINT_SPEC)
 
@@ -67,6 +76,12 @@ def read_clause(c: Clause, intent: Intent) -> None:
 
     scope = tuple(targets) if targets else None
     intent.add_targets(targets)
+    if removed.named:
+        intent.removals.extend(removed.named)
+        intent.note(named_note(removed.named))
+    if removed.background:
+        intent.note(BACKGROUND_NOTE)
+    intent.logo_removed |= removed.brand_marks
     if clean and ("clean", {}) not in intent.edits:
         intent.edits.append(("clean", {}))
     intent.edits.extend(("recolor", params) for params in recolors)
@@ -111,7 +126,8 @@ def _read_markets(c: Clause) -> tuple[list[str], Swap | None]:
     codes: list[str] = []
     tail: int | None = None
     for i, tok in enumerate(c.tokens):
-        if not c.free(i) or tok.low not in v.MARKET_MARKERS:
+        label = tok.low == ":" and _codes_before(c, i)[1] == 0  # "JP: story + feed with …"
+        if not c.free(i) or not (tok.low in v.MARKET_MARKERS or label):
             continue
         found, start = _codes_before(c, i)
         end = i + 1
@@ -121,15 +137,19 @@ def _read_markets(c: Clause) -> tuple[list[str], Swap | None]:
             continue
         c.use(start if start < i else i, end, "market")
         codes.extend(code for code in found if code not in codes)
-        if c.low(end) == "of":  # "JP version of the story with …": the channels stay for read_targets
+        if c.low(end) == "of" or label:  # "JP version of the story with …": the channels stay for targets
             end = next(
                 (j for j in range(end + 1, len(c.tokens)) if c.free(j) and c.low(j) in ("with", ":")), end
             )
         if c.free(end) and c.low(end) in _TAIL_LEADS:
             c.use(end, end + 1, "market")
             tail = end + 1
+    for i, tok in enumerate(c.tokens):  # "de-DE and fr-FR story": a locale is a market on its own
+        if c.free(i) and (code := locale_code(tok)):
+            c.use(i, i + 1, "market")
+            codes.extend([code] if code not in codes else [])
     for i, tok in enumerate(c.tokens):  # "swap the background to Tokyo at dusk for JP" (design §1)
-        if c.free(i) and tok.low == "for":
+        if c.free(i) and tok.low in ("for", "in"):  # "… in FR and DE"
             found, end = _codes_after(c, c.skip(i + 1))
             if found:
                 end += 1 if c.free(end) and c.low(end) in v.MARKET_MARKERS else 0

@@ -22,8 +22,8 @@ _CLAUSE_END = re.compile(r"[;\n]+|[.!?](?=\s|$)")
 # A new verb phrase after "," / "and" / "then" starts a new clause, so what it says applies to the
 # channels named next to it ("expand the 21:9 hero, crop the story").
 _VERB_SPLIT = re.compile(
-    r"\s*(?:,\s*(?:and\s+|then\s+)?|\s(?:and|then)\s+)(?=(?:please\s+|also\s+|then\s+)?(?:swap|replace|change|"
-    r"recolou?r|clean|remove|get\s+rid|upscale|enlarge|harmoni[sz]e|match|expand|outpaint|extend|crop|reframe|"
+    r"\s*(?:,\s*(?:and\s+|then\s+)?|\s(?:and|then|\+|&)\s+)(?=(?:please\s+|also\s+|then\s+)?(?:swap|replace|change|"
+    r"recolou?r|clean|remove|erase|wipe|take\s+(?:out|off)|get\s+rid|do|upscale|enlarge|harmoni[sz]e|match|expand|outpaint|extend|crop|reframe|"
     r"re-?render|regenerate|img2img|add|put|brand|export|deliver|make|create|ignore|disregard|forget|approve|"
     r"delete|run|execute)\b)",
     re.IGNORECASE,
@@ -101,10 +101,11 @@ class Clause:
 
 
 def clean_slack(text: str) -> str:
-    """Drop Slack mentions/links markup and unescape ``&amp;``-style entities."""
+    """Drop Slack mentions/links markup, unescape ``&amp;``-style entities, spell out "w/" and "w/o"."""
     text = _SLACK_LINK.sub(r"\1", text)
     text = _SLACK_REF.sub(" ", text)
-    return html.unescape(text)
+    text = re.sub(r"(?<![\w/])w/o(?![\w/])", "without", text, flags=re.IGNORECASE)
+    return re.sub(r"(?<![\w/])w/(?=\s|\w)", "with ", html.unescape(text), flags=re.IGNORECASE)
 
 
 def extract_quotes(text: str) -> tuple[str, list[str]]:

@@ -21,6 +21,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from bot.planner.ask_tool import ask_tool
 from bot.planner.base import PlanContext
 from bot.planner.builder import PlanBuilder
 from pipeline.costs import plan_cost, spec_megapixels, step_cost
@@ -198,7 +199,7 @@ def invoke(tool: BaseTool, name: str, args: dict[str, Any], call_id: str) -> str
 
 def build_tools(builder: PlanBuilder, ctx: PlanContext) -> list[BaseTool]:
     """Every tool the model sees for one request, bound to this request's builder."""
-    return [*(op_tool(spec, builder) for spec in all_ops()), *info_tools(builder, ctx)]
+    return [*(op_tool(spec, builder) for spec in all_ops()), *info_tools(builder, ctx), ask_tool(builder)]
 
 
 def tools_hash(tools: list[BaseTool]) -> str:

@@ -22,7 +22,11 @@ SPECK_DILATION = 2
 
 
 class CleanParams(OpParams):
-    """Remove specks, dust and floating pixels automatically, or remove what a box or mask covers."""
+    """Remove specks, dust and floating pixels automatically, or remove what a box or mask covers.
+
+    mode=auto finds only specks and dust. A named object ("the watermark", "the coffee stain") is not
+    found by its name on either engine: it needs mode=mask with an uploaded mask.
+    """
 
     mode: Literal["auto", "box", "mask"] = Field(
         "auto", description="auto: detect specks; box/mask: remove that region."

@@ -135,3 +135,30 @@ def test_console_script_entry_point(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     variants = [s["variant"] for s in json.loads(proc.stdout)["steps"] if s["op"] == "export"]
     assert variants == ["linkedin-single", "youtube-thumbnail"]
+
+
+def test_an_ambiguous_request_is_planned_with_the_default_and_shows_the_others() -> None:
+    code, out, err = _plan("erase the watermark and make a 16:9", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [s["params"]["spec"] for s in data["steps"]] == ["landing-hero", "landing-hero"]
+    assert any("needs a mask" in note for note in data["notes"])
+    [question] = data["questions"]
+    assert question["text"] == "16:9 — Landing-page hero or YouTube thumbnail?" and question["chosen"] == 0
+    assert [o["specs"] for o in question["options"]] == [["landing-hero"], ["youtube-thumbnail"]]
+
+    code, out, _ = _plan("erase the watermark and make a 16:9")
+    assert code == 0
+    assert "? 16:9 — Landing-page hero or YouTube thumbnail? Planned: Landing-page hero" in " ".join(
+        out.split()
+    )
+    assert "Or ask for “YouTube thumbnail 1280×720” (youtube-thumbnail)" in " ".join(out.split())
+    assert "read 16:9 as" not in out  # the question says it once
+
+
+def test_explicit_size_beats_the_platform_word() -> None:
+    code, out, _ = _plan("a wide banner for the website, 21:9", "--json")
+    assert code == 0
+    assert {s["variant"] for s in json.loads(out)["steps"]} == {"web-hero-21x9"}
+    code, out, _ = _plan("billboard for DOOH 1920x1080 landscape", "--json")
+    assert {s["variant"] for s in json.loads(out)["steps"]} == {"dooh-landscape"}

@@ -183,3 +183,23 @@ def test_upscaled_variant_is_framed_at_the_masters_scale_then_enlarged(
     assert upscaled["method"] == "lanczos-tiled+unsharp" and upscaled["size"] == list(spec.size)
     assert upscaled["factor"] == pytest.approx(spec.width / width, rel=0.01) and upscaled["factor"] > 2
     assert not any("centre-cropped" in n for n in steps[1]["notes"])
+
+
+def test_run_goes_with_the_planned_reading_and_prints_the_alternative(tmp_path: Path, master: Path) -> None:
+    out, data_dir = tmp_path / "out", tmp_path / "data"
+    done = keyart(
+        "run",
+        "--master",
+        str(master),
+        "--request",
+        "a 16:9 please",
+        "--out",
+        str(out),
+        cwd=tmp_path,
+        data_dir=data_dir,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert sorted(p.name for p in (out / "variants").iterdir()) == ["landing-hero.webp"]
+    said = " ".join(done.stdout.split())
+    assert "? 16:9 — Landing-page hero or YouTube thumbnail? Planned: Landing-page hero 1920×1080." in said
+    assert "Or ask for “YouTube thumbnail 1280×720” (youtube-thumbnail)." in said

@@ -1,80 +1,30 @@
 """Request phrasings with the plan each should produce — shared by every planner's tests.
 
-Plain data: a later LLM-planner test replays these through a fake chat model and scores with
-``tests/planner/scoring.py``. Each case says, per variant, the op lineage from the master
-(shared edits first: ``("swap", "fit", "export")`` for a JP copy built on the swap), a few
-expected parameters, note substrings, or the ``BadRequest`` it should raise. ``decision`` records
-how an ambiguous phrasing is read, so both planners read it the same way.
+``BASE`` is the first corpus (channels, markets, edits, injection); ``tests/planner/corpus_trade.py``
+adds phrasings the way producers write them (issue 14): trade words, removals, explicit sizes over
+platform words, several asks per line, market codes, typos, and the requests that are asked back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
-META = ("meta-feed-square", "meta-feed-portrait", "story")
-FEEDS = ("meta-feed-square", "meta-feed-portrait")
-IAB_CORE = (
-    "iab-medium-rectangle",
-    "iab-leaderboard",
-    "iab-wide-skyscraper",
-    "iab-half-page",
-    "iab-mobile-banner",
-    "iab-billboard",
+from tests.planner.cases import (
+    DEFAULT,
+    FEEDS,
+    IAB_ALL,
+    IAB_CORE,
+    META,
+    STORYBOARD,
+    STORYBOARD_REQUEST,
+    Ask,
+    Case,
+    ask,
+    chains,
 )
-IAB_ALL = (*IAB_CORE, "iab-large-rectangle", "iab-super-leaderboard", "iab-large-mobile-banner")
-DEFAULT = (
-    "meta-feed-square",
-    "meta-feed-portrait",
-    "story",
-    "landing-hero",
-    "web-hero-21x9",
-    "youtube-thumbnail",
-    "linkedin-single",
-    *IAB_CORE,
-    "print-a4-300dpi",
-)
-STORYBOARD_REQUEST = (
-    "Meta set, stories, IAB 300x250 728x90 160x600 and the 21:9 hero; JP version with a Tokyo skyline at dusk"
-)
-STORYBOARD = (
-    "meta-feed-square",
-    "meta-feed-portrait",
-    "story",
-    "iab-medium-rectangle",
-    "iab-leaderboard",
-    "iab-wide-skyscraper",
-    "web-hero-21x9",
-)
+from tests.planner.corpus_trade import TRADE
 
+__all__ = ["CORPUS", "DEFAULT", "FEEDS", "IAB_ALL", "IAB_CORE", "META", "Ask", "Case", "ask", "chains"]
 
-def chains(
-    specs: Iterable[str],
-    *middle: str,
-    edits: tuple[str, ...] = (),
-    market: str = "",
-    frame: str = "fit",
-) -> dict[str, tuple[str, ...]]:
-    """Expected lineage per variant: shared edits, ``frame`` (fit or variant), the ops in between, export."""
-    return {f"{spec}-{market}" if market else spec: (*edits, frame, *middle, "export") for spec in specs}
-
-
-@dataclass(frozen=True)
-class Case:
-    request: str
-    variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # "variant:op" or shared "op"
-    notes: tuple[str, ...] = ()  # each must appear (case-insensitive) in some note
-    error: str | None = None  # the request must raise BadRequest containing this
-    engine: str = "classical"
-    has_brand_kit: bool = False
-    max_variants: int = 60
-    tags: tuple[str, ...] = ()
-    decision: str = ""
-
-
-CORPUS: list[Case] = [
+BASE: list[Case] = [
     # --- channels by exact name and label --------------------------------------------------------
     Case("story", chains(["story"]), tags=("name",)),
     Case("meta-feed-square and meta-feed-portrait", chains(FEEDS), tags=("name",)),
@@ -122,11 +72,26 @@ CORPUS: list[Case] = [
         tags=("platform", "all"),
         decision="'all'/'full' with a platform means every catalogue spec of it (9 IAB units), not the core",
     ),
-    Case("web hero", chains(["landing-hero", "web-hero-21x9"]), tags=("platform",)),
+    Case(
+        "web hero",
+        chains(["landing-hero", "web-hero-21x9"]),
+        asks=(ask(("landing-hero", "web-hero-21x9"), "landing-hero", "web-hero-21x9"),),
+        tags=("platform", "ask"),
+        decision="one 'hero' without a ratio is planned as both web heroes and asked back",
+    ),
     Case(
         "DV360 and OOH",
-        chains(["dv360-medium-rectangle-2x", "dv360-leaderboard-2x", "ooh-bulletin-14x48"]),
+        chains(
+            [
+                "dv360-medium-rectangle-2x",
+                "dv360-leaderboard-2x",
+                "ooh-bulletin-14x48",
+                "dooh-landscape",
+                "dooh-portrait",
+            ]
+        ),
         tags=("platform",),
+        decision="out-of-home includes the digital screens (DOOH) since they joined the catalogue",
     ),
     Case(
         "story, feed and the IAB set",
@@ -146,7 +111,9 @@ CORPUS: list[Case] = [
         "1:1, 16:9 and 21:9",
         chains(["meta-feed-square", "landing-hero", "web-hero-21x9"]),
         notes=("`youtube-thumbnail`",),
-        tags=("ratio",),
+        asks=(ask("landing-hero", "youtube-thumbnail"),),
+        tags=("ratio", "ask"),
+        decision="two default-set specs of one ratio (16:9) are asked back; 1:1 has one, the rest are noted",
     ),
     Case("1.91:1 for LinkedIn", chains(["linkedin-single"]), tags=("ratio", "platform")),
     Case(
@@ -395,7 +362,8 @@ CORPUS: list[Case] = [
     Case(
         "stroy and bilboard, cleen the specks",
         chains(["story", "iab-billboard"], edits=("clean",)),
-        notes=("read `stroy` as `story`", "read `bilboard` as `iab-billboard`", "read `cleen` as `clean`"),
+        notes=("read `stroy` as `story`", "read `bilboard` as `billboard`", "read `cleen` as `clean`"),
+        asks=(ask("iab-billboard", "dooh-landscape", "ooh-bulletin-14x48"),),
         tags=("typo", "clean"),
     ),
     # --- not production requests -----------------------------------------------------------------
@@ -486,6 +454,7 @@ CORPUS: list[Case] = [
         "regenerate the hero as a subtle variant (strength 0.35)",
         chains(["landing-hero", "web-hero-21x9"], "brand", frame="variant"),
         params={"landing-hero:variant": {"strength": 0.35}, "web-hero-21x9:variant": {"strength": 0.35}},
+        asks=(ask(("landing-hero", "web-hero-21x9"), "landing-hero", "web-hero-21x9"),),
         engine="diffusion",
         has_brand_kit=True,
         tags=("variant", "brand"),
@@ -526,3 +495,5 @@ CORPUS: list[Case] = [
     Case("everything; JP, UK, DE, FR and US versions", error="limit is 60", tags=("limit", "market")),
     Case("the IAB set", error="limit is 5", max_variants=5, tags=("limit",)),
 ]
+
+CORPUS: list[Case] = [*BASE, *TRADE]

@@ -23,7 +23,7 @@ from pydantic import Field
 from bot.planner.builder import FRAMING_OPS
 from pipeline.ops.registry import get_op
 from pipeline.specs import all_specs
-from tests.planner.corpus import DEFAULT, IAB_CORE, Case
+from tests.planner.cases import DEFAULT, IAB_CORE, Case
 
 
 class ScriptExhausted(AssertionError):
@@ -137,6 +137,18 @@ REFUSALS: dict[str, list[AIMessage]] = {
         turn(text="A variant strength of 250 is not a strength; give 0.05–0.8."),
     ],
     "delete the campaign": [turn(text="Deleting campaigns is not something I can do.")],
+    "remove the logo": [
+        turn(call("clean", mode="mask")),
+        turn(text="Removing the logo needs a mask of it, and none comes with the request."),
+    ],
+    "skyscraper 120x600": [
+        turn(call("list_specs", group="iab")),
+        turn(text="There is no 120×600 spec: the wide skyscraper is 160×600."),
+    ],
+    "a 4K hero": [
+        turn(call("fit", spec="3840x2160", variant="hero")),
+        turn(text="There is no 3840×2160 spec in the catalogue."),
+    ],
     "asdf qwerty": [turn(text="I didn't understand “asdf qwerty”.")],
     "what's the weather like?": [turn(text="That is not a production request.")],
     "everything; JP, UK, DE, FR and US versions": [
@@ -160,4 +172,15 @@ def script_for(case: Case) -> list[AIMessage]:
         for i, note in enumerate(case.notes)
         if not any(code in note for code in ("ignored instructions", "no brand kit"))
     ]
-    return [turn(*calls, *notes), turn(text="Here is the plan.")]
+    asks = [
+        call(
+            "ask",
+            2000 + i,
+            question=f"which {' or '.join(a.chosen)}?",
+            options=[
+                {"label": "/".join(specs)[:60], "specs": list(specs)} for specs in (a.chosen, *a.others)
+            ],
+        )
+        for i, a in enumerate(case.asks)
+    ]
+    return [turn(*calls, *notes, *asks), turn(text="Here is the plan.")]

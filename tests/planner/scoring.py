@@ -51,6 +51,13 @@ def problems(planner: Planner, case: Case) -> list[str]:
         steps = [s for s in pool if s.op == op and (variant or s.variant is None)]
         if not any(dict(want).items() <= s.params.items() for s in steps):
             found.append(f"{key}: no step with {dict(want)} in {[s.params for s in steps]}")
+    asked = {
+        (frozenset(q.default.specs), frozenset(frozenset(o.specs) for o in q.alternatives()))
+        for q in plan.questions
+    }
+    wanted = {(frozenset(a.chosen), frozenset(frozenset(o) for o in a.others)) for a in case.asks}
+    if asked != wanted:
+        found.append(f"questions: {[q.text for q in plan.questions]} ({_shown(asked)}) != {_shown(wanted)}")
     notes = " | ".join(plan.notes).lower()
     found += [
         f"no note containing {want!r} in {plan.notes}" for want in case.notes if want.lower() not in notes
@@ -59,3 +66,7 @@ def problems(planner: Planner, case: Case) -> list[str]:
         if unwanted in notes and not any(unwanted in want.lower() for want in case.notes):
             found.append(f"unexpected note: {plan.notes}")
     return found
+
+
+def _shown(questions: set[tuple[frozenset[str], frozenset[frozenset[str]]]]) -> list[str]:
+    return sorted(f"{sorted(chosen)} or {sorted(sorted(o) for o in others)}" for chosen, others in questions)

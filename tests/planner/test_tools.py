@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from bot.planner.base import CampaignView, PlanContext
 from bot.planner.builder import PlanBuilder
@@ -18,7 +19,7 @@ from pipeline.ops import registry
 from pipeline.ops.registry import all_ops
 from pipeline.plan import Plan, Step
 
-READ_ONLY = {"list_specs", "describe_campaign", "estimate_cost", "add_note"}
+READ_ONLY = {"list_specs", "describe_campaign", "estimate_cost", "add_note", "ask"}
 
 
 def _tools(
@@ -132,6 +133,20 @@ def test_op_tools_record_steps_and_run_nothing(no_op_runs: list[str]) -> None:
         ([("fit", {"spec": "story", "variant": "story", "input": "/tmp/x.png"})], "looks like a file path"),
         ([("swap", {"prompt": "Tokyo at dusk"})], "needs the diffusion engine"),
         ([("swap", {})], "say what to put there"),
+        ([("clean", {"mode": "mask"})], "no mask comes with a request"),
+        ([("ask", {"question": "9:16?", "options": [{"label": "a", "specs": ["story"]}]})], "at least 2"),
+        (
+            [
+                (
+                    "ask",
+                    {
+                        "question": "?",
+                        "options": [{"label": "a", "specs": ["storie"]}, {"label": "b", "specs": ["story"]}],
+                    },
+                )
+            ],
+            "did you mean `story`",
+        ),
         (
             [("fit", {"spec": "story", "variant": "story", "prompt": "sky"})],
             "only used by the diffusion engine",
@@ -148,10 +163,29 @@ def test_op_tools_record_steps_and_run_nothing(no_op_runs: list[str]) -> None:
 )
 def test_builder_refuses_with_the_reason(calls: list[tuple[str, dict[str, Any]]], message: str) -> None:
     builder, tools = _tools()
-    with pytest.raises((BadRequest, EngineUnavailable), match=message):
+    with pytest.raises((BadRequest, EngineUnavailable, ValidationError), match=message):
         for n, (name, args) in enumerate(calls):
             invoke(tools[name], name, args, f"c{n}")
-    assert len(builder.steps) == len(calls) - 1  # the refused call recorded nothing
+    assert len(builder.steps) + len(builder.questions) == len(calls) - 1  # the refused call recorded nothing
+
+
+def test_ask_records_a_question_the_plan_must_make_good_on() -> None:
+    builder, tools = _tools()
+    options = [
+        {"label": "YouTube thumbnail", "specs": ["youtube-thumbnail"]},
+        {"label": "Landing hero", "specs": ["landing-hero"]},
+    ]
+    said = invoke(tools["ask"], "ask", {"question": "16:9 — which?", "options": options, "chosen": 1}, "q")
+    assert said == "recorded question `q1`; the plan must make ['landing-hero']"
+    invoke(tools["fit"], "fit", {"spec": "youtube-thumbnail", "variant": "youtube-thumbnail"}, "c1")
+    invoke(tools["export"], "export", {"spec": "youtube-thumbnail", "variant": "youtube-thumbnail"}, "c2")
+    assert builder.problems() == [
+        "question `q1` (16:9 — which?) says the plan is made with ['landing-hero'], but `landing-hero` has "
+        "no variant: record it, or set `chosen` to the option you planned"
+    ]
+    builder.questions[0] = builder.questions[0].model_copy(update={"chosen": 0})
+    plan = builder.build("16:9", "fake", [])
+    assert plan.to_contract_json()["questions"][0]["options"][0]["specs"] == ["youtube-thumbnail"]
 
 
 def test_a_fit_the_model_upscales_is_set_to_frame_at_source_scale() -> None:

@@ -117,17 +117,20 @@ class Harness:
         status, raw = self.post(body, signed_headers(body, content_type="application/x-www-form-urlencoded"))
         return status, json.loads(raw or b"{}")
 
-    def press(self, message: dict[str, Any], action_id: str, *, user: str = OPERATOR) -> int:
-        button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                      if e["action_id"] == action_id)
+    def press(self, message: dict[str, Any], action_id: str, *, user: str = OPERATOR,
+              action_ts: str | None = None) -> int:
+        """Click a button; the same ``action_ts`` twice is Slack delivering one click again."""
+        block, button = next((b, e) for b in message["blocks"] if b["type"] == "actions"
+                             for e in b["elements"] if e["action_id"] == action_id)
         payload = {"type": "block_actions", "user": {"id": user}, "team": {"id": "T111"},
                    "channel": {"id": message["channel"]}, "trigger_id": "1.2.3",
                    "container": {"type": "message", "message_ts": message["ts"],
                                  "channel_id": message["channel"]},
                    "message": {"ts": message["ts"], "thread_ts": message.get("thread_ts"),
                                "text": message["text"]},
-                   "actions": [{"action_id": action_id, "block_id": "keyart_plan", "value": button["value"],
-                                "type": "button", "action_ts": self.next_ts()}]}
+                   "actions": [{"action_id": action_id, "block_id": block.get("block_id", ""),
+                                "value": button["value"], "type": "button",
+                                "action_ts": action_ts or self.next_ts()}]}
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, signed_headers(body, content_type="application/x-www-form-urlencoded"))[0]
 
