@@ -7,6 +7,8 @@ from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
+from pipeline.imaging import sandbox
+from pipeline.imaging.sandbox import DecodeLimits
 from storage import migrate
 from storage.blobs import BlobStore, open_blob_store
 from storage.db import make_engine
@@ -16,6 +18,11 @@ from storage.settings import Settings
 @dataclass
 class Runtime:
     settings: Settings
+
+    def __post_init__(self) -> None:
+        # Each entry point builds a Runtime from its Settings: that is where image decoding
+        # (a per-process pool of sandboxed children) learns its limits.
+        sandbox.configure(DecodeLimits.from_settings(self.settings))
 
     @cached_property
     def engine(self) -> Engine:

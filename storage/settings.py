@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     approvers: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack user / user-group ids (comma or space separated)."
     )
+    requesters: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Slack user / user-group ids who may brief, run, re-roll and harmonize; "
+        "empty = everyone in the channels the app is invited to.",
+    )
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Slack user / user-group ids who may run or cancel anyone's work and change budgets.",
+    )
     max_variants: int = Field(60, ge=1, le=500, description="Most variants one request may plan.")
     # Planner limits (bot/planner): enforced by code, whatever the LLM proposes (OWASP LLM06/LLM10).
     gpu_seconds_per_request: float = Field(
@@ -67,6 +76,19 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(60, gt=0, description="Seconds one LLM call may take before it fails.")
     max_image_pixels: int = Field(90_000_000, ge=1, description="Refuse inputs above this many pixels.")
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1, description="Refuse inputs above this size.")
+    # Decoding sandbox (pipeline/imaging/sandbox.py): every input image is decoded in a child process.
+    decode_timeout_s: float = Field(
+        30, gt=0, description="Wall-clock seconds one image may take to decode before it is refused."
+    )
+    decode_cpu_s: int = Field(20, ge=1, description="CPU-seconds one image may take to decode.")
+    decode_memory_mb: int = Field(
+        3072,
+        ge=16,
+        description="Memory (address space, MB) one decode may add; 3072 fits a 90 MP 16-bit image.",
+    )
+    decode_workers: int = Field(
+        2, ge=1, le=32, description="Decoding processes kept warm per keyart process."
+    )
 
     # Diffusion engine (pipeline/engines/diffusion/models.py documents the defaults per family).
     model_family: Literal["flux", "sdxl", "sd15"] = Field(
@@ -128,9 +150,9 @@ class Settings(BaseSettings):
         300, ge=0, description="Seconds resolved approver user-group members are cached."
     )
 
-    @field_validator("approvers", mode="before")
+    @field_validator("approvers", "requesters", "admins", mode="before")
     @classmethod
-    def _split_approvers(cls, value: object) -> object:
+    def _split_ids(cls, value: object) -> object:
         # Environment values arrive as "U1,U2 S3"; accept both commas and spaces.
         if isinstance(value, str):
             return [part for part in value.replace(",", " ").split() if part]

@@ -23,7 +23,9 @@ from pipeline.audit.report import write_reports
 from pipeline.audit.store import save_audit
 from pipeline.audit.summary import headline, status_label
 from pipeline.errors import UserFacingError
+from pipeline.imaging import sandbox
 from pipeline.imaging.load import load_image, read_capped
+from pipeline.imaging.sandbox import DecodeLimits
 from pipeline.runtime import Runtime
 from storage.settings import Settings
 
@@ -39,6 +41,7 @@ def audit(
     """Audit variants against the master: luminance, texture, colour and subject, each vs the master
     warped to the variant's geometry (found by feature registration)."""
     settings = Settings()
+    sandbox.configure(DecodeLimits.from_settings(settings))
     err = Console(stderr=True)
     try:
         loaded = load_image(

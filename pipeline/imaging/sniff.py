@@ -1,6 +1,7 @@
 """What a file really is, from its first bytes (never from its name).
 
-``sniff`` returns a Pillow format name for the raster formats keyart decodes, or a
+``sniff`` returns a Pillow format name for the raster formats keyart decodes (HEIF is
+pillow-heif's name for HEIC/HEIF; pipeline/imaging/formats.py says whether this install has it), or a
 :class:`Refused` naming what the bytes are (HTML, PDF, PostScript, SVG, …) so the person who
 uploaded it gets a useful message. PostScript/EPS and PDF are refused outright: Pillow hands
 them to Ghostscript, which has a long history of remote-code-execution bugs.
@@ -12,8 +13,17 @@ import re
 from dataclasses import dataclass
 
 # Pillow format names keyart decodes; anything else is refused before Pillow sees it.
-ALLOWED = ("PNG", "JPEG", "TIFF", "WEBP", "GIF", "BMP")
-LABELS = {"PNG": "PNG", "JPEG": "JPEG", "TIFF": "TIFF", "WEBP": "WebP", "GIF": "GIF", "BMP": "BMP"}
+ALLOWED = ("PNG", "JPEG", "TIFF", "WEBP", "GIF", "BMP", "AVIF", "HEIF")
+LABELS = {
+    "PNG": "PNG",
+    "JPEG": "JPEG",
+    "TIFF": "TIFF",
+    "WEBP": "WebP",
+    "GIF": "GIF",
+    "BMP": "BMP",
+    "AVIF": "AVIF",
+    "HEIF": "HEIC/HEIF",
+}
 
 
 @dataclass(frozen=True)
@@ -50,13 +60,11 @@ _OTHER: tuple[tuple[bytes, str], ...] = (
     (b"\xff\x4f\xff\x51", "a JPEG 2000 image (export it as JPEG or PNG)"),
 )
 
-_ISO_BRANDS = {  # ISO base media 'ftyp' brands
-    b"heic": "a HEIC photo (export it as JPEG or PNG)",
-    b"heix": "a HEIC photo (export it as JPEG or PNG)",
-    b"mif1": "a HEIF image (export it as JPEG or PNG)",
-    b"msf1": "a HEIF image (export it as JPEG or PNG)",
-    b"avif": "an AVIF image (export it as JPEG or PNG)",
-    b"avis": "an AVIF image (export it as JPEG or PNG)",
+# ISO base media 'ftyp' brands (ISO/IEC 23008-12, AV1 image format). An image sequence (avis, msf1,
+# hevc…) is still decoded as its primary image, like an animated GIF's first frame.
+_AVIF_BRANDS = {b"avif", b"avis"}
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
+_ISO_BRANDS = {
     b"qt  ": "a QuickTime video",
     b"isom": "an MP4 video",
     b"mp42": "an MP4 video",
@@ -87,7 +95,7 @@ def sniff(head: bytes) -> str | Refused:
     if head[:2] == b"BM" and len(head) >= 18 and head[14] in (12, 40, 52, 56, 64, 108, 124):
         return "BMP"  # "BM" alone is too weak: also check the DIB header size Pillow accepts
     if head[4:8] == b"ftyp":
-        return Refused(_ISO_BRANDS.get(head[8:12], "an ISO media file (video or HEIF)"))
+        return _iso_media(head)
     if head[:4] == b"RIFF":
         return Refused("a RIFF media file (audio/video)")
     for magic, what in _OTHER:
@@ -105,6 +113,19 @@ def sniff(head: bytes) -> str | Refused:
     if _looks_like_text(head):
         return Refused("a text file")
     return Refused("in a format I don't recognise")
+
+
+def _iso_media(head: bytes) -> str | Refused:
+    """AVIF or HEIF from the ``ftyp`` box's major and compatible brands; videos are refused."""
+    size = int.from_bytes(head[:4], "big")
+    box = head[8 : min(max(size, 16), len(head), 256)]
+    brands = {box[i : i + 4] for i in range(0, len(box) - 3, 4) if i != 4}  # skip minor_version
+    major = head[8:12]
+    if major in _AVIF_BRANDS or (major in _HEIF_BRANDS and brands & _AVIF_BRANDS):
+        return "AVIF"
+    if major in _HEIF_BRANDS:
+        return "HEIF"
+    return Refused(_ISO_BRANDS.get(major, "an ISO media file (video or audio)"))
 
 
 def _looks_like_text(head: bytes) -> bool:

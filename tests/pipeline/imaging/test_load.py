@@ -71,7 +71,7 @@ def test_html_named_png_is_named_for_what_it_is() -> None:
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
         (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
         (b"8BPS\0\1" + b"\0" * 30, "Photoshop"),
-        (b"\0\0\0\x18ftypheic" + b"\0" * 16, "HEIC"),
+        (b"\0\0\0\x18ftypqt  " + b"\0" * 16, "a QuickTime video"),
         (b"just some notes\n", "a text file"),
         (bytes(range(7, 200)), "in a format I don't recognise"),
     ],
