@@ -15,14 +15,18 @@ from __future__ import annotations
 import math
 import os
 import resource
+import sys
 import warnings
 from typing import Any
+
+from pipeline.imaging import wire
 
 MAX_NOISE_LINES = 50
 MAX_NOISE_BYTES = 1 << 20  # read for counting; only the first lines travel
 
 
 def main() -> None:
+    shared = wire.Shared(int(sys.argv[2])) if sys.argv[1:2] == ["--shared"] else None
     # The protocol gets private copies of the pipes; fds 0 and 1 are then taken away from the
     # libraries, so nothing a decoder prints can corrupt a reply.
     proto_in, proto_out = os.dup(0), os.dup(1)
@@ -34,7 +38,6 @@ def main() -> None:
     from PIL import features
 
     from pipeline.errors import BadInput
-    from pipeline.imaging import wire
     from pipeline.imaging.decode import decode
 
     formats = {"AVIF": bool(features.check("avif"))}
@@ -48,9 +51,11 @@ def main() -> None:
     wire.send(proto_out, {"ready": True, "pid": os.getpid(), "formats": formats})
     while True:
         try:
-            request, data = wire.recv(proto_in)
+            request, payload_in = wire.recv(proto_in, shared=shared)
         except wire.PeerGone:
             return  # the parent closed the pipe (or died): nothing more to do
+        data = bytes(payload_in)
+        wire.release(payload_in)
         _limit(int(request["cpu_s"]), int(request["memory_bytes"]))
         _clear_noise()
         reply: dict[str, Any]
@@ -58,7 +63,7 @@ def main() -> None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                out = decode(bytes(data), request["kind"], request["label"], int(request["limit"]))
+                out = decode(data, request["kind"], request["label"], int(request["limit"]))
             except BadInput as exc:
                 reply = {"ok": False, "refused": str(exc)}
             except MemoryError:
@@ -78,7 +83,7 @@ def main() -> None:
                 del out, image
         del data
         reply["noise"], reply["noise_count"] = _noise(caught)
-        wire.send(proto_out, reply, payload)
+        wire.send(proto_out, reply, payload, shared=shared)
         if reply.get("memory"):
             return  # after a MemoryError the heap may be in any state: the parent starts a fresh child
 

@@ -73,13 +73,16 @@ class _Child:
             "MKL_NUM_THREADS": "1",
             "PYTHONPATH": os.pathsep.join([_ROOT, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         }
+        self.shared = wire.Shared.create()
+        extra = ["--shared", str(self.shared.fd)] if self.shared else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.imaging.decoder_child"],
+            [sys.executable, "-m", "pipeline.imaging.decoder_child", *extra],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.noise,
             env=env,
             close_fds=True,
+            pass_fds=(self.shared.fd,) if self.shared else (),
             cwd=_ROOT,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -95,9 +98,9 @@ class _Child:
 
     def request(
         self, header: dict[str, Any], data: bytes, deadline: float, max_payload: int
-    ) -> tuple[dict[str, Any], bytearray]:
-        wire.send(self.to_child, header, data, deadline)
-        return wire.recv(self.from_child, deadline, max_payload=max_payload)
+    ) -> tuple[dict[str, Any], bytearray | memoryview]:
+        wire.send(self.to_child, header, data, deadline, shared=self.shared)
+        return wire.recv(self.from_child, deadline, max_payload=max_payload, shared=self.shared)
 
     def close(self, *, kill: bool = False) -> None:
         """Stop the child: end-of-file asks it to exit; ``kill`` (or a child that lingers) ends it."""
@@ -115,6 +118,9 @@ class _Child:
             self.proc.kill()
             self.proc.wait()
         self.noise.close()
+        if self.shared is not None:
+            self.shared.close()
+            self.shared = None
 
     def _stderr(self) -> str:
         self.noise.seek(0)
@@ -172,7 +178,12 @@ class DecoderPool:
                 log.warning("the decoder stopped on %s (%s; %s)", label, why, exc)
                 raise BadInput(_stopped(label, why, limits)) from None
             healthy = not reply.get("memory")
-            return _result(reply, pixels, label, limits, limit)
+            try:
+                return _result(reply, pixels, label, limits, limit)
+            finally:
+                wire.release(pixels)
+                if child.shared is not None:
+                    child.shared.shrink()
         finally:
             self._release(child, healthy)
 
@@ -237,7 +248,7 @@ class DecoderPool:
 
 
 def _result(
-    reply: dict[str, Any], pixels: bytearray, label: str, limits: DecodeLimits, limit: int
+    reply: dict[str, Any], pixels: bytearray | memoryview, label: str, limits: DecodeLimits, limit: int
 ) -> Decoded:
     noise = [str(line) for line in reply.get("noise") or []]
     count = int(reply.get("noise_count") or 0)
@@ -252,7 +263,7 @@ def _result(
             or len(pixels) != size[0] * size[1] * len(mode)
         ):
             raise OpFailed(f"the image decoder sent back {mode} {size} with {len(pixels)} bytes")
-        image = Image.frombuffer(mode, (size[0], size[1]), pixels, "raw", mode, 0, 1)
+        image = Image.frombytes(mode, (size[0], size[1]), pixels)  # a copy: the mapping is reused
         return Decoded(image, str(reply["original_mode"]), [str(n) for n in reply.get("notes") or []])
     if reply.get("memory"):
         raise BadInput(
