@@ -20,7 +20,7 @@ $(VENV)/.installed-base: pyproject.toml | $(BIN)/python
 # torch first and pinned: a bare or open-ended torch pulls a multi-GB CUDA build.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,diffusion,faces,scale,llm]'
+	$(BIN)/pip install -q -e '.[dev,diffusion,faces,scale,llm,heic]'
 	touch $@
 
 venv: $(VENV)/.installed-base

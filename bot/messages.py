@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.imaging.formats import accepted_names
 from pipeline.plan import MASTER, Plan
 from pipeline.questions import Question
 from storage.models import Asset
@@ -49,7 +50,9 @@ def campaign_started(name: str, settings: Settings, v: Vocabulary) -> str:
         count = settings.slack_candidates
         return f"{head}\n⏳ Generating {count} master candidates… 0/{count}"
     limit = settings.max_image_pixels / 1e6
-    return (f"{head}\nUpload the master in this thread — PNG, JPEG, TIFF or WebP up to {limit:g} MP. "
+    names = accepted_names()
+    kinds = f"{', '.join(names[:-1])} or {names[-1]}"
+    return (f"{head}\nUpload the master in this thread — {kinds} up to {limit:g} MP. "
             f"React {v.emoji('approve')} on it to approve.")
 
 

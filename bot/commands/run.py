@@ -12,7 +12,9 @@ from storage.settings import Settings
 
 
 def run(
-    master: Path = typer.Option(..., "--master", help="The approved master image (PNG, JPEG, TIFF, WebP)."),
+    master: Path = typer.Option(
+        ..., "--master", help="The approved master image (PNG, JPEG, TIFF, WebP, AVIF, HEIC, GIF or BMP)."
+    ),
     request: str = typer.Option(
         ..., "--request", help='What to make, e.g. "Meta set, stories and the IAB set".'
     ),
