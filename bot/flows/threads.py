@@ -31,16 +31,21 @@ def strip_mentions(text: str) -> str:
 
 
 def on_mention(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, user: str, text: str,
-               has_files: bool = False) -> None:
-    """``@keyart …``: a brief outside a campaign thread, a request inside one."""
+               files: list[dict[str, Any]] | None = None) -> None:
+    """``@keyart …``: a brief outside a campaign thread, a request inside one; files become candidates."""
     request = strip_mentions(text)
     root = thread_ts or ts
     campaign = campaigns.campaign_for(deps.runtime, channel, root)
     if campaign is None:
-        start(deps, channel=channel, thread_ts=root, user=user, brief=request)
+        campaign = start(deps, channel=channel, thread_ts=root, user=user, brief=request)
+        if files:
+            add_uploads(deps, campaign, channel=channel, ts=ts, thread_ts=root, files=files)
         return
-    if has_files and len(request.split()) < 4:
-        return  # "@keyart here's the master" + a file: the file-share event brings the upload
+    if files:
+        # The same upload may also arrive as a `file_share` message; whichever comes first adds it.
+        add_uploads(deps, campaign, channel=channel, ts=ts, thread_ts=root, files=files)
+        if campaign.master_asset_id is None or len(request.split()) < 4:
+            return  # "@keyart here's the master" + a file: the upload's own reply says what comes next
     propose(deps, campaign, channel=channel, thread_ts=root, ts=ts, user=user, request=request)
 
 
@@ -76,20 +81,39 @@ def on_file_share(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, u
         if thread_ts is not None or not _MENTION.search(text or ""):
             return  # someone else's thread: not ours to read
         campaign = start(deps, channel=channel, thread_ts=root, user=user, brief=strip_mentions(text))
+    add_uploads(deps, campaign, channel=channel, ts=ts, thread_ts=root, files=files)
+
+
+def add_uploads(deps: Deps, campaign: Campaign, *, channel: str, ts: str, thread_ts: str,
+                files: list[dict[str, Any]]) -> None:
+    """Each file of the message at ``ts`` becomes a candidate once, whichever event brought it.
+
+    A file shared with a mention arrives twice (``message``/``file_share`` and ``app_mention``,
+    in either order, or only one of them): the first to claim ``(channel, ts, file id)`` adds it.
+    """
     for index, file in enumerate(files):
-        asset = ingest(deps, campaign, channel=channel, thread_ts=root, ts=ts, file=file)
+        with session_scope(deps.runtime.engine) as s:
+            claimed = slack_repo.first_delivery(s, upload_key(channel, ts, file), "upload")
+        if not claimed:
+            continue
+        asset = ingest(deps, campaign, channel=channel, thread_ts=thread_ts, ts=ts, file=file)
         if asset is not None and index == 0 and len(files) == 1:
             # ✅ on the person's own upload message approves it too.
             with session_scope(deps.runtime.engine) as s:
-                slack_repo.map_message(s, SlackMessage(channel=channel, ts=ts, thread_ts=root, kind="upload",
-                                                       campaign_id=campaign.id, asset_id=asset.id))
+                slack_repo.map_message(s, SlackMessage(channel=channel, ts=ts, thread_ts=thread_ts,
+                                                       kind="upload", campaign_id=campaign.id,
+                                                       asset_id=asset.id))
+
+
+def upload_key(channel: str, ts: str, file: dict[str, Any]) -> str:
+    return f"upload:{channel}:{ts}:{file.get('id')}"
 
 
 def ingest(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts: str,
            file: dict[str, Any]) -> Asset | None:
     """Download, validate and store one uploaded file; a readable thread message on any refusal."""
     assert campaign.id is not None
-    key = f"upload:{channel}:{ts}:{file.get('id')}"
+    key = upload_key(channel, ts, file)
     settings = deps.settings
     try:
         info = file if file.get("url_private_download") or file.get("url_private") else \

@@ -22,4 +22,4 @@ def register(app: App, deps: Deps) -> None:
                        "reading your message"):
             threads.on_mention(deps, channel=channel, ts=ts, thread_ts=event.get("thread_ts"),
                                user=event.get("user", ""), text=event.get("text", ""),
-                               has_files=bool(event.get("files")))
+                               files=list(event.get("files") or []))
