@@ -1,59 +1,17 @@
-"""Who may approve: ``KEYART_APPROVERS`` user ids (``U…``/``W…``) and user-group ids (``S…``).
+"""Who may approve: ``KEYART_APPROVERS`` (user and user-group ids, see bot/members.py).
 
-Group members come from ``usergroups.users.list`` and are cached for ``ttl`` seconds, so a
-burst of reactions costs one call. If Slack cannot be asked, the last known members are used,
-and with none known the group simply grants nothing (never everyone). An empty setting means
-nobody approves, and the explanation says which setting to fill in.
+An empty setting means nobody approves, and the explanation says which setting to fill in.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackRequestError
-
-log = logging.getLogger(__name__)
+from bot.members import Members
 
 
-class Approvers:
-    def __init__(self, ids: list[str], client: WebClient, *, ttl: float = 300.0) -> None:
-        self.users = {i for i in ids if not i.startswith("S")}
-        self.groups = [i for i in ids if i.startswith("S")]
-        self.client = client
-        self.ttl = ttl
-        self._members: dict[str, tuple[float, frozenset[str]]] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.users or self.groups)
-
-    def allows(self, user: str) -> bool:
-        if user in self.users:
-            return True
-        return any(user in self._group(group) for group in self.groups)
-
+class Approvers(Members):
     def refusal(self, what: str) -> str:
         """The ephemeral explanation for someone who may not approve."""
         if not self.configured:
             return (f"Only approvers can {what}, and none are set up yet: an admin lists Slack user or "
                     "user-group ids in `KEYART_APPROVERS`.")
         return f"Only approvers can {what} in this channel."
-
-    def _group(self, group: str) -> frozenset[str]:
-        with self._lock:
-            cached = self._members.get(group)
-        if cached is not None and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
-        try:
-            response = self.client.usergroups_users_list(usergroup=group)
-            members = frozenset(str(u) for u in response.get("users") or [])
-        except (SlackApiError, SlackRequestError, OSError) as exc:
-            log.warning("could not list the members of user group %s: %s", group, exc)
-            return cached[1] if cached is not None else frozenset()
-        with self._lock:
-            self._members[group] = (time.monotonic(), members)
-        return members

@@ -10,8 +10,10 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.approvers import Approvers
 from bot.digests import DigestSettings
+from bot.members import Members
 from bot.messages import Vocabulary
 from bot.notifier import Notifier
+from bot.ordering import Ordering
 from bot.planner import Planner
 from bot.planner.factory import make_planner
 from bot.replies import Outbox
@@ -34,6 +36,14 @@ def make_client(settings: Settings, *, timeout: int = 30) -> WebClient:
 
 
 @dataclass
+class Roles:
+    """Who may ask for work (empty = everyone) and who may do anything (bot/access.py)."""
+
+    requesters: Members
+    admins: Members
+
+
+@dataclass
 class Deps:
     settings: Settings
     runtime: Runtime
@@ -41,12 +51,14 @@ class Deps:
     outbox: Outbox
     notifier: Notifier
     approvers: Approvers
+    roles: Roles
     planner: Planner
     digests: DigestSettings
     vocab: Vocabulary
     queue: LocalQueue | None = None  # set by bot.flows.tasks.make_queue (its handlers need Deps)
     bot_user_id: str = ""
     unknown_messages: set[tuple[str, str]] = field(default_factory=set)  # reactions on others' posts
+    ordering: Ordering = field(default_factory=Ordering)  # per-thread order of reactions and presses
 
     @property
     def tasks(self) -> LocalQueue:
@@ -56,15 +68,18 @@ class Deps:
 
 def build_deps(settings: Settings, *, client: WebClient | None = None,
                planner: Planner | None = None) -> Deps:
-    """Migrate the database, and build the client, outbox, notifier and approvers (nothing started)."""
+    """Migrate the database, and build the client, outbox, notifier and roles (nothing started)."""
     runtime = Runtime(settings)
     runtime.migrate()
     client = client or make_client(settings)
     notifier = Notifier(runtime, client, post_interval=settings.slack_post_interval)
+    ttl = settings.slack_approver_cache_s
     return Deps(
         settings=settings, runtime=runtime, client=client, outbox=Outbox(runtime, notifier.wake),
         notifier=notifier,
-        approvers=Approvers(settings.approvers, client, ttl=settings.slack_approver_cache_s),
+        approvers=Approvers(settings.approvers, client, ttl=ttl),
+        roles=Roles(requesters=Members(settings.requesters, client, ttl=ttl),
+                    admins=Members(settings.admins, client, ttl=ttl)),
         planner=planner or make_planner(settings, engine=runtime.engine),
         digests=DigestSettings(DigestScheduler(runtime, notifier.wake), settings.data_dir / "digests.json"),
         vocab=Vocabulary.from_settings(settings),

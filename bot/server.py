@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 from bot.app import build_app
 from bot.deps import Deps, build_deps
 from bot.flows.tasks import make_queue
+from pipeline.imaging import sandbox
 from storage.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def start_bot(settings: Settings, *, client: WebClient | None = None, verify_tok
     if not settings.slack_bot_token:
         raise SystemExit("SLACK_BOT_TOKEN is not set: see README, 'Create the Slack app'.")
     deps = build_deps(settings, client=client)
+    sandbox.warm_in_background()  # the first upload doesn't wait for a decoder to start
     app = build_app(deps, verify_token=verify_token)
     make_queue(deps)
     deps.notifier.start()

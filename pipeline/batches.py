@@ -191,6 +191,17 @@ def rerun_job(runtime: Runtime, job_id: int, *, reroll: int, harmonize: bool = F
         return new.id
 
 
+def rerun_gpu_seconds(runtime: Runtime, job_id: int, *, harmonize: bool, master_mp: float) -> float:
+    """Estimated GPU-seconds of :func:`rerun_job` for this job (its variant's steps, once more)."""
+    with read_session(runtime.engine) as s:
+        job = job_repo.get_job(s, job_id)
+    if job is None:
+        raise BadRequest(f"job {job_id} no longer exists")
+    steps = unit_from_job(job).steps
+    steps = _with_harmonize(steps) if harmonize else steps
+    return plan_cost(Plan(steps=steps), job.engine, master_mp=master_mp).gpu_seconds
+
+
 def _with_harmonize(steps: list[Step]) -> list[Step]:
     """Insert ``harmonize`` after the pixel steps, before brand/export (logos keep their colours)."""
     if any(step.op == "harmonize" for step in steps):

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from bot import messages
+from bot.access import may_run, refuse
 from bot.briefs import read_brief
 from bot.deps import Deps
 from bot.downloads import download, too_big
@@ -36,6 +37,8 @@ def on_mention(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, user
     request = strip_mentions(text)
     root = thread_ts or ts
     campaign = campaigns.campaign_for(deps.runtime, channel, root)
+    if not _may_brief(deps, user=user, campaign=campaign, channel=channel, ts=ts, thread_ts=thread_ts):
+        return
     if campaign is None:
         campaign = start(deps, channel=channel, thread_ts=root, user=user, brief=request)
         if files:
@@ -47,6 +50,16 @@ def on_mention(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, user
         if campaign.master_asset_id is None or len(request.split()) < 4:
             return  # "@keyart here's the master" + a file: the upload's own reply says what comes next
     propose(deps, campaign, channel=channel, thread_ts=root, ts=ts, user=user, request=request)
+
+
+def _may_brief(deps: Deps, *, user: str, campaign: Campaign | None, channel: str, ts: str,
+               thread_ts: str | None) -> bool:
+    """The requester role (bot/access.py); a refusal is told to the person only, once per message."""
+    verdict = may_run(deps, user=user, action="brief", campaign=campaign)
+    if not verdict.allowed:
+        refuse(deps, verdict, key=f"brief:{channel}:{ts}:refused", channel=channel, user=user,
+               thread_ts=thread_ts)
+    return verdict.allowed
 
 
 def start(deps: Deps, *, channel: str, thread_ts: str, user: str, brief: str) -> Campaign:
@@ -77,9 +90,11 @@ def on_file_share(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, u
     """Files posted in a campaign thread (or with a brief that mentions the bot) become candidates."""
     root = thread_ts or ts
     campaign = campaigns.campaign_for(deps.runtime, channel, root)
+    if campaign is None and (thread_ts is not None or not _MENTION.search(text or "")):
+        return  # someone else's thread: not ours to read
+    if not _may_brief(deps, user=user, campaign=campaign, channel=channel, ts=ts, thread_ts=thread_ts):
+        return
     if campaign is None:
-        if thread_ts is not None or not _MENTION.search(text or ""):
-            return  # someone else's thread: not ours to read
         campaign = start(deps, channel=channel, thread_ts=root, user=user, brief=strip_mentions(text))
     add_uploads(deps, campaign, channel=channel, ts=ts, thread_ts=root, files=files)
 

@@ -41,6 +41,9 @@ class PlanContext:
     default_specs: tuple[str, ...] = DEFAULT_SET
     user_id: str | None = None
     campaign: CampaignView | None = None
+    # False when starting the plan is a separate step (Slack: auto-run or the Run button): the
+    # daily budget is then checked and charged when it starts, to whoever starts it (bot/budget.py).
+    charge: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> PlanContext:

@@ -86,13 +86,13 @@ class ConfiguredPlanner:
             master = ctx.campaign.master_size if ctx.campaign else None
             master_mp = master[0] * master[1] / 1e6 if master else DEFAULT_MASTER_MP
             gpu_seconds = plan_cost(attempt.plan, ctx.engine, master_mp=master_mp).gpu_seconds
-            spent = self.log.gpu_seconds_today(ctx.user_id) if self.log else 0.0
+            spent = self.log.gpu_seconds_today(ctx.user_id) if self.log and ctx.charge else 0.0
             try:
                 self.limits.check_budget(gpu_seconds, spent)
             except UserFacingError as exc:
                 attempt.error = exc
         if self.log is not None:
-            self.log.write(attempt, request=request, ctx=ctx, gpu_seconds=gpu_seconds)
+            self.log.write(attempt, request=request, ctx=ctx, gpu_seconds=gpu_seconds if ctx.charge else None)
         return attempt.result()
 
     def _attempt(self, request: str, ctx: PlanContext) -> Attempt:

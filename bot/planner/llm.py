@@ -73,7 +73,7 @@ class LLMPlanner:
 
     def _run(self, text: str, ctx: PlanContext, attempt: Attempt) -> Plan:
         check_request(text)
-        spent = self._spent_today(ctx.user_id) if self._spent_today else 0.0
+        spent = self._spent_today(ctx.user_id) if self._spent_today and ctx.charge else 0.0
         builder = PlanBuilder(ctx, self.limits, spent_today=spent)
         tools = build_tools(builder, ctx)
         attempt.tools_hash = tools_hash(tools)

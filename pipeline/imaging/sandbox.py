@@ -326,6 +326,18 @@ def pool() -> DecoderPool:
         return _pool
 
 
+def warm_in_background() -> None:
+    """Start a decoding child now, off the caller's thread (long-lived processes call this at start)."""
+
+    def warm() -> None:
+        try:
+            pool().warm()
+        except Exception:  # the first upload will try again, and say what is wrong
+            log.warning("could not start an image decoder ahead of time", exc_info=True)
+
+    threading.Thread(target=warm, name="keyart-decoder-warm", daemon=True).start()
+
+
 def shutdown() -> None:
     """Stop this process's decoding children (run at exit; tests call it to check for leaks)."""
     global _pool

@@ -20,6 +20,7 @@ from typing import Any
 
 from celery import Celery, Task
 
+from pipeline.imaging import sandbox
 from pipeline.jobs import CPU_QUEUE, DIFFUSION_QUEUE
 from pipeline.runtime import Runtime
 from pipeline.workers.jobrun import run_job
@@ -104,6 +105,7 @@ def start_worker(
     if unknown:
         raise ValueError(f"unknown queue(s) {', '.join(unknown)}; use {', '.join(QUEUES)}")
     app = make_app(settings)
+    sandbox.warm_in_background()  # the first job's master decode doesn't wait for a decoder to start
     argv = [
         "worker",
         "--pool=solo",

@@ -15,7 +15,7 @@ from sqlmodel import col
 from pipeline.ops import registry
 from pipeline.ops.base import OpResult
 from storage.models import Approval, Asset, AuditRun, Job, PlanLog, SlackMessage
-from tests.bot.slack.conftest import APPROVER, OUTSIDER, Harness, png
+from tests.bot.slack.conftest import APPROVER, OPERATOR, OUTSIDER, Harness, png
 
 
 def master_thread(slack: Harness, name: str = "Batch") -> str:
@@ -96,7 +96,7 @@ def test_reactions_on_results_and_on_the_audit(slack: Harness, dark_leaderboard:
     assert slack.rows(Asset, Asset.id == by_spec["iab-medium-rectangle"].id)[0].status == "ready"
 
     # 🔁 re-runs one variant with a new seed and posts the new file.
-    slack.react(rect["ts"], "repeat", user=OUTSIDER)
+    slack.react(rect["ts"], "repeat", user=OPERATOR)  # the campaign's requester
     rerun = slack.message_with("re-run with a new seed", thread_ts=thread, timeout=60)
     assert rerun["files"][0]["title"] == "iab-medium-rectangle"
     new = [a for a in slack.rows(Asset, Asset.spec == "iab-medium-rectangle")]
