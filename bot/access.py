@@ -42,16 +42,26 @@ class Verdict:
 ALLOWED = Verdict(True)
 
 
-def may_run(deps: Deps, *, user: str, action: Action, campaign: Campaign | None, owner: str | None = None,
-            gpu_seconds: float = 0.0) -> Verdict:
+def may_run(
+    deps: Deps,
+    *,
+    user: str,
+    action: Action,
+    campaign: Campaign | None,
+    owner: str | None = None,
+    gpu_seconds: float = 0.0,
+) -> Verdict:
     """May ``user`` do ``action`` on ``campaign`` (work asked for by ``owner``) costing ``gpu_seconds``?"""
     roles = deps.roles
     if roles.admins.allows(user):
         return _budget(deps, user, gpu_seconds)
     approver = deps.approvers.allows(user)
     if not approver and roles.requesters.configured and not roles.requesters.allows(user):
-        return Verdict(False, f"Only requesters can {WHAT[action]} here: an admin lists Slack user or "
-                              "user-group ids in `KEYART_REQUESTERS` (or `KEYART_ADMINS`).")
+        return Verdict(
+            False,
+            f"Only requesters can {WHAT[action]} here: an admin lists Slack user or "
+            "user-group ids in `KEYART_REQUESTERS` (or `KEYART_ADMINS`).",
+        )
     if action != "brief" and not approver and campaign is not None and user not in _people(campaign, owner):
         return Verdict(False, _not_yours(campaign, owner, action))
     return _budget(deps, user, gpu_seconds)
@@ -69,8 +79,10 @@ def _people(campaign: Campaign, owner: str | None) -> set[str]:
 def _not_yours(campaign: Campaign, owner: str | None, action: Action) -> str:
     names = [f"<@{p}>" for p in dict.fromkeys(p for p in (campaign.created_by, owner) if p)]
     who = " or ".join(names) if names else "the person who started it"
-    return (f"This is {who}'s work: only they, approvers and admins can {WHAT[action]}. "
-            "Ask in the thread, or start your own campaign with `@keyart new campaign \"Name\"`.")
+    return (
+        f"This is {who}'s work: only they, approvers and admins can {WHAT[action]}. "
+        'Ask in the thread, or start your own campaign with `@keyart new campaign "Name"`.'
+    )
 
 
 def _budget(deps: Deps, user: str, gpu_seconds: float) -> Verdict:

@@ -32,11 +32,21 @@ def refusal(deps: Deps, user: str, gpu_seconds: float) -> str | None:
     return None
 
 
-def charge(deps: Deps, user: str, gpu_seconds: float, *, what: str, campaign_id: int | None,
-           note: str) -> None:
+def charge(
+    deps: Deps, user: str, gpu_seconds: float, *, what: str, campaign_id: int | None, note: str
+) -> None:
     """Record that ``user`` started work estimated at ``gpu_seconds`` (nothing for CPU-only work)."""
     if gpu_seconds <= 0:
         return
     with session_scope(deps.runtime.engine) as s:
-        log_plan(s, PlanLog(campaign_id=campaign_id, user_id=user[:64], request_text=note[:4000],
-                            planner=f"charge:{what}"[:64], gpu_seconds=gpu_seconds, ok=True))
+        log_plan(
+            s,
+            PlanLog(
+                campaign_id=campaign_id,
+                user_id=user[:64],
+                request_text=note[:4000],
+                planner=f"charge:{what}"[:64],
+                gpu_seconds=gpu_seconds,
+                ok=True,
+            ),
+        )
