@@ -197,13 +197,25 @@ class PlanLog(SQLModel, table=True):
     planner: str = Field(max_length=64)  # rules | provider:model
     tools_hash: str | None = Field(default=None, max_length=64)
     # Estimated GPU-seconds (pipeline/costs.py) of a plan made through bot.planner.factory; the
-    # per-user daily budget sums it. None on rows written elsewhere (e.g. the Slack Run-button copy).
+    # per-user daily budget sums it. None on rows written elsewhere (e.g. the Slack Run-button copy)
+    # and on plans whose start is a separate step; ``planner = "charge:<what>"`` rows record who
+    # started such work (Run, 🔁, ✨: bot/budget.py).
     gpu_seconds: float | None = None
     plan: dict[str, Any] = _json()
     notes: list[str] = _json(list)
     ok: bool = True
     error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserBudget(SQLModel, table=True):
+    """A person's own daily GPU-seconds budget, set by an admin (``/keyart budget``); others get
+    Settings ``gpu_seconds_per_user_day``."""
+
+    user_id: str = Field(primary_key=True, max_length=64)
+    gpu_seconds_per_day: float
+    set_by: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class ToolCallLog(SQLModel, table=True):

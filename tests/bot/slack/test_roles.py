@@ -187,11 +187,42 @@ def test_budgets_are_charged_to_whoever_presses(slack: Harness, fit_costs_gpu: N
     slack.react(rect["ts"], "repeat", user=ADMIN)  # the admin's own budget pays for the re-roll
     slack.message_with("re-run with a new seed", thread_ts=thread, timeout=60)
     slack.idle(60)
+
+    # An admin gives the requester a bigger budget; now their 🔁 goes through, charged to them.
+    _, answer = slack.command("budget <@UMAYA|maya> 1,000", user=ADMIN)
+    assert answer["text"] == (
+        "💳 Set by <@UADMIN>. 💳 <@UMAYA> has used 200 of 1,000 GPU-seconds today "
+        "(their own budget); 800 left until 00:00 UTC."
+    )
+    slack.react(rect["ts"], "repeat", user=OPERATOR)
+    slack.wait(
+        lambda: len(slack.rows(Job, Job.queue == TASK_QUEUE, Job.op == "task.rerun")) == 2,
+        what="the second re-roll",
+    )
+    slack.idle(60)
     charges = [
         (r.user_id, r.gpu_seconds, r.planner)
         for r in slack.rows(PlanLog, col(PlanLog.planner).startswith("charge:"))
     ]
-    assert (ADMIN, 100.0, "charge:rerun") in charges and len(charges) == 3
+    assert (ADMIN, 100.0, "charge:rerun") in charges and (OPERATOR, 100.0, "charge:rerun") in charges
+    assert len(charges) == 4
+
+
+def test_budget_command_shows_your_own_and_only_admins_change_them(slack: Harness) -> None:
+    _, mine = slack.command("budget", user=OPERATOR)
+    assert mine["text"] == (
+        "💳 You have used 0 of 250 GPU-seconds today (the default budget); 250 left until 00:00 UTC."
+    )
+    _, theirs = slack.command("budget <@ULENA>", user=OPERATOR)
+    assert "only admins (`KEYART_ADMINS`) can see or change someone else's budget" in theirs["text"]
+    _, raise_own = slack.command("budget <@UMAYA> 99999", user=OPERATOR)
+    assert "only admins (`KEYART_ADMINS`) can change budgets" in raise_own["text"]
+    _, bad = slack.command("budget <@UMAYA> lots", user=ADMIN)
+    assert "`lots` is not a number of GPU-seconds" in bad["text"]
+    _, set_ = slack.command("budget <@UMAYA> 5000", user=ADMIN)
+    assert "<@UMAYA> has used 0 of 5,000 GPU-seconds today (their own budget)" in set_["text"]
+    _, back = slack.command("budget <@UMAYA> default", user=ADMIN)
+    assert "<@UMAYA> has used 0 of 250 GPU-seconds today (the default budget)" in back["text"]
 
 
 @pytest.mark.parametrize(
