@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from bot import messages
+from bot import budget, messages
 from bot.access import may_run, refuse
 from bot.briefs import read_brief
 from bot.deps import Deps
@@ -15,6 +15,7 @@ from bot.downloads import download, too_big
 from bot.flows.plans import propose
 from bot.replies import user_message
 from pipeline import campaigns
+from pipeline.costs import step_cost
 from pipeline.errors import UserFacingError
 from pipeline.imaging.load import LoadedImage
 from storage.db import session_scope
@@ -54,8 +55,10 @@ def on_mention(deps: Deps, *, channel: str, ts: str, thread_ts: str | None, user
 
 def _may_brief(deps: Deps, *, user: str, campaign: Campaign | None, channel: str, ts: str,
                thread_ts: str | None) -> bool:
-    """The requester role (bot/access.py); a refusal is told to the person only, once per message."""
-    verdict = may_run(deps, user=user, action="brief", campaign=campaign)
+    """The requester role (bot/access.py), and the budget for the candidates a new campaign
+    generates; a refusal is told to the person only, once per message."""
+    gpu_seconds = candidates_cost(deps) if campaign is None else 0.0
+    verdict = may_run(deps, user=user, action="brief", campaign=campaign, gpu_seconds=gpu_seconds)
     if not verdict.allowed:
         refuse(deps, verdict, key=f"brief:{channel}:{ts}:refused", channel=channel, user=user,
                thread_ts=thread_ts)
@@ -76,9 +79,20 @@ def start(deps: Deps, *, channel: str, thread_ts: str, user: str, brief: str) ->
     if deps.settings.engine == "diffusion":
         params = {"campaign_id": campaign.id, "prompt": brief or campaign.name,
                   "count": deps.settings.slack_candidates, "first_index": 0}
-        deps.tasks.submit("generate", f"{campaign.id}:0", params, campaign_id=campaign.id,
-                          reply_channel=channel, reply_thread_ts=thread_ts)
+        _, queued = deps.tasks.submit("generate", f"{campaign.id}:0", params, campaign_id=campaign.id,
+                                      reply_channel=channel, reply_thread_ts=thread_ts)
+        if queued:
+            budget.charge(deps, user, candidates_cost(deps), what="candidates", campaign_id=campaign.id,
+                          note=f"{deps.settings.slack_candidates} master candidates for {campaign.name}")
     return campaign
+
+
+def candidates_cost(deps: Deps) -> float:
+    """GPU-seconds of the master candidates a new campaign generates (none on the classical engine)."""
+    if deps.settings.engine != "diffusion":
+        return 0.0
+    params = {"count": deps.settings.slack_candidates}
+    return step_cost("generate", params, deps.settings.engine, input_mp=0).gpu_seconds
 
 
 def started_key(campaign_id: int) -> str:
@@ -111,13 +125,9 @@ def add_uploads(deps: Deps, campaign: Campaign, *, channel: str, ts: str, thread
             claimed = slack_repo.first_delivery(s, upload_key(channel, ts, file), "upload")
         if not claimed:
             continue
-        asset = ingest(deps, campaign, channel=channel, thread_ts=thread_ts, ts=ts, file=file)
-        if asset is not None and index == 0 and len(files) == 1:
-            # ✅ on the person's own upload message approves it too.
-            with session_scope(deps.runtime.engine) as s:
-                slack_repo.map_message(s, SlackMessage(channel=channel, ts=ts, thread_ts=thread_ts,
-                                                       kind="upload", campaign_id=campaign.id,
-                                                       asset_id=asset.id))
+        # With one file, ✅ on the person's own upload message approves it too.
+        ingest(deps, campaign, channel=channel, thread_ts=thread_ts, ts=ts, file=file,
+               map_own_message=index == 0 and len(files) == 1)
 
 
 def upload_key(channel: str, ts: str, file: dict[str, Any]) -> str:
@@ -125,7 +135,7 @@ def upload_key(channel: str, ts: str, file: dict[str, Any]) -> str:
 
 
 def ingest(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts: str,
-           file: dict[str, Any]) -> Asset | None:
+           file: dict[str, Any], map_own_message: bool = False) -> Asset | None:
     """Download, validate and store one uploaded file; a readable thread message on any refusal."""
     assert campaign.id is not None
     key = upload_key(channel, ts, file)
@@ -147,6 +157,10 @@ def ingest(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts: 
     except Exception as exc:  # the person gets a ref, the log gets the trace
         deps.outbox.post(f"{key}:error", channel, thread_ts, user_message(exc, "reading your upload"))
         return None
+    if map_own_message:  # before the reply goes out: whoever reads the reply can react at once
+        with session_scope(deps.runtime.engine) as s:
+            slack_repo.map_message(s, SlackMessage(channel=channel, ts=ts, thread_ts=thread_ts, kind="upload",
+                                                   campaign_id=campaign.id, asset_id=asset.id))
     preview = deps.runtime.blobs.put_bytes(preview_jpeg(loaded))
     deps.outbox.upload(f"{key}:ack", channel, thread_ts, blob=preview, filename=f"preview-{asset.id}.jpg",
                        title=f"Preview · {name}", comment=messages.upload_ack(asset, deps.vocab),

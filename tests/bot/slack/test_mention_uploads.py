@@ -65,10 +65,10 @@ def test_both_events_at_once_make_one_candidate(slack: Harness) -> None:
             t.start()
         for t in threads:
             t.join()
-    slack.wait(lambda: len(slack.rows(Asset)) >= 3, what="three candidates")
+    acks = lambda: sum("stored as a master candidate" in t for t in slack.fake.texts(thread_ts=thread))  # noqa: E731
+    slack.fake.wait_for(lambda: acks() >= 3, what="three replies")
     slack.idle()
-    assert len(slack.rows(Asset)) == 3
-    assert sum("stored as a master candidate" in t for t in slack.fake.texts(thread_ts=thread)) == 3
+    assert len(slack.rows(Asset)) == 3 and acks() == 3
 
 
 def test_a_brief_with_a_file_delivered_only_as_a_mention_starts_the_campaign(slack: Harness) -> None:

@@ -19,6 +19,7 @@ from storage.models import Approval, Campaign, Job, PlanLog
 from tests.bot.slack.conftest import APPROVER, GROUP, GROUP_MEMBER, OPERATOR, OUTSIDER, Harness
 from tests.bot.slack.fake_slack import FakeSlack
 from tests.bot.slack.test_batches import master_thread, results
+from tests.bot.slack.test_candidates import noise_generator  # noqa: F401 (its fixture; autouse here too)
 from tests.bot.slack.test_plan_buttons import buttons
 
 ADMIN, COLLEAGUE, REQUESTERS = "UADMIN", "UCOLLEAGUE", "SREQUESTERS"
@@ -234,3 +235,25 @@ def test_a_small_plan_over_budget_does_not_start(slack: Harness, fit_costs_gpu: 
     refused = slack.message_with("GPU-seconds", thread_ts=thread)
     assert "needs about 600 GPU-seconds" in refused["text"]
     assert slack.rows(Job, Job.queue == TASK_QUEUE) == []
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"engine": "diffusion", "slack_candidates": 2, "gpu_seconds_per_user_day": 40.0, "admins": [ADMIN]}],
+    indirect=True,
+)
+@pytest.mark.usefixtures("noise_generator")
+def test_a_brief_that_generates_candidates_is_charged_to_who_asked(slack: Harness) -> None:
+    first = slack.mention('new campaign "One". A runner at dawn.')  # 2 candidates ≈ 29 GPU-seconds
+    slack.message_with("✅ 2 master candidates below", thread_ts=first)
+    slack.mention('new campaign "Two". A runner at dusk.')  # 29 more would pass 40
+    assert "needs about 29 GPU-seconds, but only 11 of your 40 GPU-seconds" in wait_ephemeral(slack, OPERATOR)
+    slack.mention('new campaign "Three". A runner at noon.', user=ADMIN)
+    slack.message_with("Campaign *Three* started")
+    slack.idle(60)
+    assert sorted(c.name for c in slack.rows(Campaign)) == ["One", "Three"]
+    charges = sorted(
+        (r.user_id, round(r.gpu_seconds or 0), r.planner)
+        for r in slack.rows(PlanLog, col(PlanLog.planner).startswith("charge:"))
+    )
+    assert charges == [(ADMIN, 29, "charge:candidates"), (OPERATOR, 29, "charge:candidates")]
