@@ -19,6 +19,15 @@ from tests.support.servers import PostgresServer
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def decoders_stopped() -> Iterator[None]:
+    """Each test process (an xdist worker too) stops its image-decoding children when it ends."""
+    yield
+    from pipeline.imaging import sandbox
+
+    sandbox.shutdown()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
