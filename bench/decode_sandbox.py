@@ -1,7 +1,7 @@
 """Added latency of sandboxed decoding — a benchmark, not a test.
 
 Run: ``python bench/decode_sandbox.py [--repeat 15]``.
-Decodes typical masters (JPEG, PNG, WebP, HEIC when installed, at 1, 4 and 12 megapixels) two ways
+Decodes typical masters (JPEG, PNG, WebP, HEIC when installed, at 1, 2, 4 and 12 megapixels) two ways
 in one process: in-process (sniff + sha256 + ``pipeline.imaging.decode.decode``: what ``load_image``
 did before) and through the warm sandbox pool (``load_image``: a child process with rlimits, the
 pixels handed back through shared memory).
@@ -120,7 +120,7 @@ def main() -> None:
         f"{'added CPU':>10}"
     )
     added_all, cpu_all = [], []
-    for megapixels in (1, 4, 12):
+    for megapixels in (1, 2, 4, 12):
         for name, (kind, raw) in encodings(megapixels).items():
             r = paired(
                 functools.partial(in_process, raw, kind),

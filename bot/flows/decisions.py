@@ -2,9 +2,9 @@
 
 Approving and rejecting are for approvers only; anyone else gets an ephemeral explanation and the
 attempt is logged with ``effective=False``. Removing ✅ or ❌ takes the decision back. 🔁 and ✨
-cost compute: they pass the gate of bot/access.py (role, campaign, budget) and are charged to the
-person who reacted. Reactions in one thread apply one at a time, and an add or remove older than
-one already applied is dropped (bot/ordering.py), so the final state is the last one the person left.
+cost compute (bot/flows/reruns.py). Reactions in one thread apply one at a time, and an add or
+remove older than one already applied is dropped (bot/ordering.py): the final state is the last
+one the person left.
 """
 
 from __future__ import annotations
@@ -14,17 +14,15 @@ import logging
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlmodel import col, select
 
-from bot import budget, messages
-from bot.access import Action, may_run, refuse
+from bot import messages
 from bot.deps import Deps
-from bot.flows.plans import requester_of
+from bot.flows import reruns
 from bot.replies import user_message
 from pipeline import campaigns
-from pipeline.batches import job_of_asset, rerun_gpu_seconds
-from pipeline.costs import DEFAULT_MASTER_MP, step_cost
+from pipeline.batches import job_of_asset
 from pipeline.errors import UserFacingError
 from storage.db import read_session, session_scope
-from storage.models import AuditCheck, Job, Outbox, SlackMessage
+from storage.models import AuditCheck, Outbox, SlackMessage
 from storage.repos import slack as slack_repo
 
 log = logging.getLogger(__name__)
@@ -61,7 +59,7 @@ def _dispatch(deps: Deps, message: SlackMessage, *, added: bool, user: str, reac
         elif message.kind == "failure" and added and reaction == v.rerun:
             job_id = _meta_of(deps, channel, ts).get("job_id")
             if isinstance(job_id, int):
-                _rerun(deps, message, [(job_id, None)], user=user, event_ts=event_ts, harmonize=False)
+                reruns.rerun(deps, message, [(job_id, None)], user=user, event_ts=event_ts, harmonize=False)
     except UserFacingError as exc:
         deps.outbox.post(f"reaction:{event_ts}:{user}:refused", channel, message.thread_ts, user_message(exc))
 
@@ -111,7 +109,7 @@ def _on_candidate(deps: Deps, message: SlackMessage, *, added: bool, user: str, 
     assert message.campaign_id is not None and message.asset_id is not None
     if reaction == v.rerun:
         if added:
-            _reroll_candidate(deps, message, user=user, event_ts=event_ts)
+            reruns.reroll_candidate(deps, message, user=user, event_ts=event_ts)
         return
     if reaction not in (v.approve, v.reject):
         return
@@ -130,31 +128,6 @@ def _on_candidate(deps: Deps, message: SlackMessage, *, added: bool, user: str, 
                                      reaction=reaction)
     deps.outbox.post(key, message.channel, message.thread_ts,
                      messages.master_decision(decision, user, result.asset, result.master))
-
-
-def _reroll_candidate(deps: Deps, message: SlackMessage, *, user: str, event_ts: str) -> None:
-    key = f"reaction:{event_ts}:{user}"
-    if deps.settings.engine != "diffusion":
-        text = (f"{deps.vocab.emoji('rerun')} re-rolls generated candidates; with the classical engine, "
-                "upload another image instead.")
-        deps.outbox.ephemeral(key, message.channel, user, text, message.thread_ts)
-        return
-    assert message.campaign_id is not None
-    campaign = campaigns.get_campaign(deps.runtime, message.campaign_id)
-    first = len(campaigns.candidates_of(deps.runtime, message.campaign_id))
-    params = {"campaign_id": campaign.id, "prompt": campaign.brief or campaign.name, "count": 1,
-              "first_index": first}
-    gpu_seconds = step_cost("generate", params, deps.settings.engine, input_mp=0).gpu_seconds
-    verdict = may_run(deps, user=user, action="rerun", campaign=campaign, gpu_seconds=gpu_seconds)
-    if not verdict.allowed:
-        refuse(deps, verdict, key=f"{key}:refused", channel=message.channel, user=user,
-               thread_ts=message.thread_ts)
-        return
-    _, created = deps.tasks.submit("generate", f"{campaign.id}:{event_ts}", params, campaign_id=campaign.id,
-                                   reply_channel=message.channel, reply_thread_ts=message.thread_ts)
-    if created:
-        budget.charge(deps, user, gpu_seconds, what="reroll", campaign_id=campaign.id,
-                      note=f"re-roll a candidate of campaign {campaign.id}")
 
 
 def _on_result(deps: Deps, message: SlackMessage, *, added: bool, user: str, reaction: str,
@@ -178,7 +151,7 @@ def _on_result(deps: Deps, message: SlackMessage, *, added: bool, user: str, rea
     elif added:
         job = job_of_asset(deps.runtime, message.asset_id)
         assert job.id is not None
-        _rerun(deps, message, [(job.id, message.asset_id)], user=user, event_ts=event_ts,
+        reruns.rerun(deps, message, [(job.id, message.asset_id)], user=user, event_ts=event_ts,
                harmonize=reaction == v.harmonize)
 
 
@@ -211,7 +184,8 @@ def _on_audit(deps: Deps, message: SlackMessage, *, added: bool, user: str, reac
             assert job.id is not None
             targets.append((job.id, asset_id))
         if targets:
-            _rerun(deps, message, targets, user=user, event_ts=event_ts, harmonize=reaction == v.harmonize)
+            reruns.rerun(deps, message, targets, user=user, event_ts=event_ts,
+                         harmonize=reaction == v.harmonize)
 
 
 def _audited_assets(deps: Deps, audit_run_id: int | None, *, failing: bool) -> list[int]:
@@ -228,39 +202,3 @@ def _audited_assets(deps: Deps, audit_run_id: int | None, *, failing: bool) -> l
         if check.asset_id is not None and check.asset_id not in ids and wanted:
             ids.append(check.asset_id)
     return ids
-
-
-def _rerun(deps: Deps, message: SlackMessage, targets: list[tuple[int, int | None]], *, user: str,
-           event_ts: str, harmonize: bool) -> None:
-    """Queue a re-run (new seed) or a harmonize of each ``(job id, asset id)``, if ``user`` may."""
-    assert message.campaign_id is not None
-    campaign = campaigns.get_campaign(deps.runtime, message.campaign_id)
-    master = campaigns.get_asset(deps.runtime, campaign.master_asset_id) if campaign.master_asset_id else None
-    master_mp = master.width * master.height / 1e6 if master is not None else DEFAULT_MASTER_MP
-    with read_session(deps.runtime.engine) as s:
-        jobs = {job_id: s.get(Job, job_id) for job_id, _ in targets}
-    gpu_seconds = sum(rerun_gpu_seconds(deps.runtime, job_id, harmonize=harmonize, master_mp=master_mp)
-                      for job_id, _ in targets)
-    owners = {requester_of(deps, job.batch_key) for job in jobs.values() if job is not None}
-    owner = owners.pop() if len(owners) == 1 else None
-    action: Action = "harmonize" if harmonize else "rerun"
-    verdict = may_run(deps, user=user, action=action, campaign=campaign, owner=owner, gpu_seconds=gpu_seconds)
-    if not verdict.allowed:
-        refuse(deps, verdict, key=f"reaction:{event_ts}:{user}:refused", channel=message.channel, user=user,
-               thread_ts=message.thread_ts)
-        return
-    decision = "harmonize" if harmonize else "rerun"
-    reroll = 0 if harmonize else int(float(event_ts) * 1000) % 2**31 or 1
-    started = 0
-    for job_id, asset_id in targets:
-        campaigns.decide(deps.runtime, message.campaign_id, asset_id, "variant", decision, user,
-                         reaction=deps.vocab.harmonize if harmonize else deps.vocab.rerun)
-        job = jobs[job_id]
-        _, created = deps.tasks.submit("rerun", f"{job_id}:{decision}:{event_ts}", {
-            "job_id": job_id, "reroll": reroll, "harmonize": harmonize, "asset_id": asset_id, "user": user,
-            "batch_key": job.batch_key if job else None}, campaign_id=message.campaign_id,
-            reply_channel=message.channel, reply_thread_ts=message.thread_ts)
-        started += created
-    if started:
-        budget.charge(deps, user, gpu_seconds * started / len(targets), what=decision,
-                      campaign_id=message.campaign_id, note=f"{decision} of {started} variant(s)")

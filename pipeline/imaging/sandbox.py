@@ -18,27 +18,20 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from PIL import Image
 
 from pipeline.errors import BadInput, OpFailed
 from pipeline.imaging import wire
 from pipeline.imaging.decode import NOTHING_STORED, Decoded
+from pipeline.imaging.decoder_process import DecoderProcess
 from storage.settings import Settings
 
 log = logging.getLogger(__name__)
-
-START_TIMEOUT_S = 60.0  # interpreter start + imports on a loaded 2-core machine
-_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `pipeline` package
 
 
 @dataclass(frozen=True)
@@ -60,93 +53,13 @@ class DecodeLimits:
         )
 
 
-class _Child:
-    """One warm decoding process and its pipes; used by one thread at a time."""
-
-    def __init__(self) -> None:
-        # The child's fd 2 (what decoders print); closed in close(), it outlives this call.
-        self.noise: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
-        env = {
-            **os.environ,
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "PYTHONPATH": os.pathsep.join([_ROOT, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-        }
-        self.shared = wire.Shared.create()
-        extra = ["--shared", str(self.shared.fd)] if self.shared else []
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.imaging.decoder_child", *extra],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.noise,
-            env=env,
-            close_fds=True,
-            pass_fds=(self.shared.fd,) if self.shared else (),
-            cwd=_ROOT,
-        )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.to_child, self.from_child = self.proc.stdin.fileno(), self.proc.stdout.fileno()
-        try:
-            hello, _ = wire.recv(self.from_child, time.monotonic() + START_TIMEOUT_S, max_payload=0)
-        except (wire.PeerGone, wire.TimedOut) as exc:
-            self.close(kill=True)
-            raise OpFailed(
-                f"the image decoder did not start: {type(exc).__name__} {self._stderr()}"
-            ) from None
-        self.formats: dict[str, bool] = dict(hello.get("formats") or {})
-
-    def request(
-        self, header: dict[str, Any], data: bytes, deadline: float, max_payload: int
-    ) -> tuple[dict[str, Any], bytearray | memoryview]:
-        wire.send(self.to_child, header, data, deadline, shared=self.shared)
-        return wire.recv(self.from_child, deadline, max_payload=max_payload, shared=self.shared)
-
-    def close(self, *, kill: bool = False) -> None:
-        """Stop the child: end-of-file asks it to exit; ``kill`` (or a child that lingers) ends it."""
-        if kill and self.proc.poll() is None:
-            self.proc.kill()
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            try:
-                if pipe is not None:
-                    pipe.close()
-            except OSError:
-                pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.noise.close()
-        if self.shared is not None:
-            self.shared.close()
-            self.shared = None
-
-    def _stderr(self) -> str:
-        self.noise.seek(0)
-        return self.noise.read(2000).decode("utf-8", "replace").strip()
-
-    def death(self) -> str:
-        """Why the child stopped (after it has): its signal or exit status, and its last output."""
-        try:
-            code = self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            return "still running"
-        if code < 0:
-            try:
-                return f"killed by {signal.Signals(-code).name}"
-            except ValueError:
-                return f"killed by signal {-code}"
-        return f"exited with status {code}: {self._stderr()[-300:]}"
-
-
 class DecoderPool:
     """Warm decoding children shared by the threads of one process."""
 
     def __init__(self, limits: DecodeLimits | None = None) -> None:
         self.limits = limits or DecodeLimits()
         self.pid = os.getpid()
-        self._idle: list[_Child] = []
+        self._idle: list[DecoderProcess] = []
         self._count = 0
         self._cond = threading.Condition()
         self._closed = False
@@ -210,7 +123,7 @@ class DecoderPool:
         for child in idle:
             child.close()
 
-    def _acquire(self) -> _Child:
+    def _acquire(self) -> DecoderProcess:
         with self._cond:
             while True:
                 if self._closed:
@@ -227,14 +140,14 @@ class DecoderPool:
                     break
                 self._cond.wait()
         try:
-            return _Child()
+            return DecoderProcess()
         except BaseException:
             with self._cond:
                 self._count -= 1
                 self._cond.notify()
             raise
 
-    def _release(self, child: _Child, healthy: bool) -> None:
+    def _release(self, child: DecoderProcess, healthy: bool) -> None:
         alive = healthy and child.proc.poll() is None
         with self._cond:
             keep = alive and not self._closed
