@@ -22,6 +22,7 @@ from pipeline.imaging import wire
 
 START_TIMEOUT_S = 60.0  # interpreter start + imports on a loaded 2-core machine
 _ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `pipeline` package
+_PASSED_ENV = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "PYTHONPATH", "VIRTUAL_ENV"}
 
 
 class DecoderProcess:
@@ -30,8 +31,9 @@ class DecoderProcess:
     def __init__(self) -> None:
         # The child's fd 2 (what decoders print); closed in close(), it outlives this call.
         self.noise: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
-        env = {
-            **os.environ,
+        # Only what an interpreter needs: no tokens, keys or database URLs for a subverted decoder.
+        env = {k: v for k, v in os.environ.items() if k in _PASSED_ENV}
+        env |= {
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from pipeline.imaging.decoder_process import DecoderProcess
 from storage.settings import Settings
 
 log = logging.getLogger(__name__)
+_PLAIN = re.compile(r"[^\w .,:;()=/+'-]")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class DecoderPool:
         self._count = 0
         self._cond = threading.Condition()
         self._closed = False
+        self._warming = 0  # children being started by warm(), not yet idle
 
     def decode(self, data: bytes, kind: str, label: str, limit: int) -> Decoded:
         """Decode ``data`` in a child; ``BadInput`` for refusals, including a killed decode."""
@@ -102,11 +105,25 @@ class DecoderPool:
 
     def warm(self) -> dict[str, bool]:
         """Start one child now (so the first upload doesn't wait); returns the formats it decodes."""
-        child = self._acquire()
+        with self._cond:
+            if self._closed:
+                raise OpFailed("the image decoder pool is shut down")
+            if self._idle:
+                return dict(self._idle[-1].formats)
+            self._count += 1
+            self._warming += 1
         try:
-            return dict(child.formats)
-        finally:
-            self._release(child, True)
+            child = DecoderProcess()
+        except BaseException:
+            with self._cond:
+                self._count -= 1
+                self._warming -= 1
+                self._cond.notify_all()
+            raise
+        with self._cond:
+            self._warming -= 1
+        self._release(child, True)
+        return dict(child.formats)
 
     def pids(self) -> list[int]:
         """Process ids of the idle children (diagnostics and leak checks)."""
@@ -135,7 +152,9 @@ class DecoderPool:
                     self._count -= 1  # died while idle (killed from outside): replace it, quietly
                     log.warning("an idle image decoder had stopped (%s); starting another", child.death())
                     child.close()
-                if self._count < max(self.limits.workers, 1):
+                # A child being warmed up will be idle in a moment: wait for it rather than
+                # start a second interpreter at the same time (a worker's first job does that).
+                if not self._warming and self._count < max(self.limits.workers, 1):
                     self._count += 1
                     break
                 self._cond.wait()
@@ -144,7 +163,7 @@ class DecoderPool:
         except BaseException:
             with self._cond:
                 self._count -= 1
-                self._cond.notify()
+                self._cond.notify_all()
             raise
 
     def _release(self, child: DecoderProcess, healthy: bool) -> None:
@@ -155,7 +174,7 @@ class DecoderPool:
                 self._idle.append(child)
             else:
                 self._count -= 1
-            self._cond.notify()
+            self._cond.notify_all()
         if not keep:
             child.close(kill=not alive)
 
@@ -177,7 +196,9 @@ def _result(
         ):
             raise OpFailed(f"the image decoder sent back {mode} {size} with {len(pixels)} bytes")
         image = Image.frombytes(mode, (size[0], size[1]), pixels)  # a copy: the mapping is reused
-        return Decoded(image, str(reply["original_mode"]), [str(n) for n in reply.get("notes") or []])
+        # The child's words reach people (upload notes): bounded, in case a decoder was subverted.
+        notes = [str(note)[:300] for note in (reply.get("notes") or [])[:20]]
+        return Decoded(image, str(reply["original_mode"])[:16], notes)
     if reply.get("memory"):
         raise BadInput(
             f"`{label}` needs too much memory to decode (over {limits.memory_mb} MB): refused. "
@@ -192,7 +213,8 @@ def with_noise(message: str, noise: list[str], count: int) -> str:
     """The refusal with what the decoder said summed up in one clause (never the raw lines)."""
     if not noise:
         return message
-    first = noise[0].rstrip(".")
+    # Decoder output can echo bytes of the file: keep plain characters only (no Slack markup).
+    first = _PLAIN.sub("?", noise[0]).rstrip(".")
     first = first if len(first) <= 90 else first[:89] + "…"
     said = (
         f"the decoder reported {count} problems, first: “{first}”"

@@ -284,3 +284,15 @@ def noisy_corrupt_tiff() -> bytes:
             (strip,) = struct.unpack("<I", raw[entry + 8 : entry + 12])
     raw[strip + 2 : strip + 40] = bytes(38)
     return bytes(raw)
+
+
+def test_the_child_gets_no_secrets(make_pool: MakePool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-not-for-decoders")
+    monkeypatch.setenv("KEYART_DATABASE_URL", "postgresql://keyart:secret@db/keyart")
+    pool = make_pool()
+    pool.warm()
+    [pid] = pool.pids()
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
+    assert "SLACK_BOT_TOKEN" not in names and "KEYART_DATABASE_URL" not in names
+    assert {"PYTHONPATH", "OPENBLAS_NUM_THREADS"} <= names
