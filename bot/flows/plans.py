@@ -11,7 +11,6 @@ from bot.planner import PlanContext
 from bot.planner.base import CampaignView
 from bot.replies import user_message
 from pipeline import campaigns
-from pipeline.assets import load_stored_image
 from pipeline.batches import estimate_seconds, load_plan, save_plan
 from pipeline.campaigns import NO_MASTER
 from pipeline.costs import DEFAULT_MASTER_MP, plan_cost
@@ -56,8 +55,8 @@ def propose(deps: Deps, campaign: Campaign, *, channel: str, thread_ts: str, ts:
         deps.outbox.post(f"{key}:refused", channel, thread_ts, user_message(exc))
         return None
     warnings = resolution_notes(plan, (master.width, master.height), settings.engine) if master else []
-    if master is not None:
-        image = load_stored_image(deps.runtime.blobs, master.sha256)
+    if master is not None:  # the upload's own bytes: decoded (sandboxed, to sRGB) like every input
+        image = campaigns.load_master(deps.runtime, master, campaign.id).loaded.image
         warnings = [*framing_notes(plan, image, settings.engine), *warnings]
     # keep the planner's own label (e.g. a fallback); low-resolution warnings go with the plan to the thread
     plan = plan.model_copy(update={"request": request, "notes": [*plan.notes, *warnings]})

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import messages
+from bot import budget, messages
+from bot.access import may_run, refuse
 from bot.deps import Deps
-from bot.flows.plans import plan_key, start_batch
+from bot.flows.plans import gpu_cost, plan_key, start_batch
 from bot.planner.answers import apply_answer
 from bot.replies import user_message
 from pipeline import campaigns
@@ -64,7 +65,8 @@ def on_answer(
 ) -> int | None:
     """A reading (``option``) or Cancel (``None``) pressed under a question; returns the plan it runs.
 
-    Role checks for who may run work here (issue 16) belong before the claim, as for Run.
+    Who may click is checked before the claim by the same gate as Run (bot/access.py); the
+    person who picks a reading is charged for the run.
     """
     late = f"button:{message_ts}:{user}:answer:{question_id}"
     try:
@@ -82,19 +84,38 @@ def on_answer(
         deps.outbox.ephemeral(f"{late}:refused", channel, user, user_message(exc))
         return None
     assert row.campaign_id is not None
-    if not _claim(deps, plan_id, question_id, option):
-        deps.outbox.ephemeral(
-            f"{late}:{option}:late", channel, user, _answered_by(deps, plan_id, question_id)
-        )
-        return None
     with read_session(deps.runtime.engine) as s:
         campaign = s.get(Campaign, row.campaign_id)
-    thread_ts = (campaign.slack_thread_ts if campaign else None) or message_ts
     master = (
         campaigns.get_asset(deps.runtime, campaign.master_asset_id)
         if campaign and campaign.master_asset_id
         else None
     )
+    if _answered(deps, plan_id, question_id):  # as for Run: a late click hears why, whoever clicks
+        deps.outbox.ephemeral(
+            f"{late}:{option}:late", channel, user, _answered_by(deps, plan_id, question_id)
+        )
+        return None
+    # The same gate as Run / Cancel (bot/access.py), before the claim: a refused click claims nothing.
+    gpu_seconds = gpu_cost(answered, deps.settings.engine, master) if answered is not None else 0.0
+    verdict = may_run(
+        deps,
+        user=user,
+        action="cancel" if answered is None else "run",
+        campaign=campaign,
+        owner=row.user_id,
+        gpu_seconds=gpu_seconds,
+    )
+    if not verdict.allowed:
+        where = campaign.slack_thread_ts if campaign else None
+        refuse(deps, verdict, key=f"{late}:{option}:refused", channel=channel, user=user, thread_ts=where)
+        return None
+    if not _claim(deps, plan_id, question_id, option):
+        deps.outbox.ephemeral(
+            f"{late}:{option}:late", channel, user, _answered_by(deps, plan_id, question_id)
+        )
+        return None
+    thread_ts = (campaign.slack_thread_ts if campaign else None) or message_ts
     seconds = estimate_seconds(answered or plan, deps.settings.engine, master)
     if answered is None:
         done = f"{shown_text(deps, plan, seconds)}\n✖️ Cancelled by <@{user}>."
@@ -105,7 +126,18 @@ def on_answer(
         update={"notes": [*answered.notes, f"{question.text} {label} (<@{user}>)"]}
     )
     run_id = save_plan(deps.runtime, campaign_id=row.campaign_id, user=user, plan=answered)
-    start_batch(deps, run_id, campaign_id=row.campaign_id, channel=channel, thread_ts=thread_ts, user=user)
+    started = start_batch(
+        deps, run_id, campaign_id=row.campaign_id, channel=channel, thread_ts=thread_ts, user=user
+    )
+    if started:
+        budget.charge(
+            deps,
+            user,
+            gpu_seconds,
+            what="run",
+            campaign_id=row.campaign_id,
+            note=f"plan {run_id} ({label}): {answered.request}",
+        )
     done = f"{messages.plan_text(answered, deps.settings, seconds)}\n▶️ *{label}* — started by <@{user}>."
     deps.outbox.update(channel, done, ts=message_ts, blocks=[messages.section(done)])
     return run_id
@@ -117,6 +149,12 @@ def _claim(deps: Deps, plan_id: int, question_id: str, option: int | None) -> bo
         return slack_repo.first_delivery(
             s, answer_key(plan_id, question_id), "answer:cancel" if option is None else f"answer:{option}"
         )
+
+
+def _answered(deps: Deps, plan_id: int, question_id: str) -> bool:
+    with read_session(deps.runtime.engine) as s:
+        key = answer_key(plan_id, question_id)
+        return s.exec(select(SlackEvent).where(SlackEvent.event_id == key)).first() is not None
 
 
 def _answered_by(deps: Deps, plan_id: int, question_id: str) -> str:

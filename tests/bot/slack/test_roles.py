@@ -257,3 +257,22 @@ def test_a_brief_that_generates_candidates_is_charged_to_who_asked(slack: Harnes
         for r in slack.rows(PlanLog, col(PlanLog.planner).startswith("charge:"))
     )
     assert charges == [(ADMIN, 29, "charge:candidates"), (OPERATOR, 29, "charge:candidates")]
+
+
+def test_ask_back_buttons_pass_the_same_gate(slack: Harness, fit_costs_gpu: None) -> None:
+    thread = master_thread(slack, "Ask back")
+    slack.mention("a 16:9 please", thread_ts=thread)
+    asked = slack.message_with("❓", thread_ts=thread)
+    slack.press(asked, "keyart_answer_0", user=OUTSIDER)
+    assert "Only requesters can start this plan" in wait_ephemeral(slack, OUTSIDER)
+    slack.press(asked, "keyart_answer_0", user=COLLEAGUE)  # a requester, not in this campaign
+    assert "only they, approvers and admins can start this plan" in wait_ephemeral(slack, COLLEAGUE)
+    slack.idle()
+    assert batch_tasks(slack) == []  # refused clicks claim nothing: the question is still open
+    slack.press(asked, "keyart_answer_1", user=OPERATOR)
+    slack.message_with("🔎 *Audit*", thread_ts=thread, timeout=60)
+    slack.idle()
+    charges = [
+        (r.user_id, r.planner) for r in slack.rows(PlanLog, col(PlanLog.planner).startswith("charge:"))
+    ]
+    assert charges == [(OPERATOR, "charge:run")]

@@ -21,11 +21,26 @@ FORMATS = ["AVIF", "HEIF"]
 
 
 def encode(im: Image.Image, fmt: str, **options: object) -> bytes:
-    if fmt == "HEIF":
-        pillow_heif.register_heif_opener()  # the encoder, for this test; keyart decodes in its sandbox
     out = io.BytesIO()
-    im.save(out, fmt, quality=95, **options)
+    if fmt == "HEIF":  # pillow-heif's encoder, without registering it with Pillow in this process
+        if "icc_profile" in options:
+            im = im.copy()
+            im.info["icc_profile"] = options.pop("icc_profile")
+        pillow_heif.from_pillow(im).save(out, quality=95, **options)
+    else:
+        im.save(out, fmt, quality=95, **options)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def pillow_here_cannot_read_heic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in the bot: only the sandboxed decoder registers pillow-heif. (imageio, which scikit-image
+    uses in tests, registers it in any process that has it installed: take it out again.)"""
+    for name in ("register_heif_opener", "register_avif_opener"):
+        if hasattr(pillow_heif, name):
+            monkeypatch.setattr(pillow_heif, name, lambda *args, **kwargs: None)
+    monkeypatch.setattr(Image, "OPEN", {k: v for k, v in Image.OPEN.items() if k != "HEIF"})
+    monkeypatch.setattr(Image, "ID", [k for k in Image.ID if k != "HEIF"])
 
 
 def two_halves() -> Image.Image:
