@@ -90,3 +90,49 @@ def wavelet_sigma(luma: np.ndarray, mask: np.ndarray | None = None) -> float:
     inner, m = _region(detail, None if mask is None else mask[1::2, 1::2], 2)
     coeffs = inner[m > 0] if m is not None else inner.ravel()
     return float(np.median(np.abs(coeffs)) / 0.6745) if coeffs.size else 0.0
+
+
+DETAIL_TILES = 6  # the frame is split 6 × 6; a local edit (a pasted face) moves only its tiles
+DETAIL_MIN_STD = 1.0  # 8-bit σ of a tile's reference detail below which JPEG noise dominates it
+
+
+def _dog(luma: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.subtract(
+        cv2.GaussianBlur(luma, (0, 0), sigma, borderType=cv2.BORDER_REFLECT),
+        cv2.GaussianBlur(luma, (0, 0), 2 * sigma, borderType=cv2.BORDER_REFLECT),
+    )
+
+
+def detail_correlation(
+    variant: np.ndarray, reference: np.ndarray, mask: np.ndarray | None = None, sigma: float = 1.0
+) -> float | None:
+    """Median over tiles of the correlation between the variant's and the reference's finest detail
+    (difference of Gaussians σ / 2σ, σ at the master's pixel scale): ≈ 1 where details sit where
+    the master has them. Blur, grain, pixelation and fine wobble (elastic warps) lower it; tone and
+    colour changes do not. Tiles with too little reference detail or mostly masked are left out;
+    None when fewer than 4 remain."""
+    dv, dr = _dog(variant, sigma), _dog(reference, sigma)
+    height, width = dv.shape
+    margin = int(np.ceil(2 * sigma))
+    values = []
+    for i in range(DETAIL_TILES):
+        for j in range(DETAIL_TILES):
+            rows = slice(
+                max(margin, i * height // DETAIL_TILES),
+                min(height - margin, (i + 1) * height // DETAIL_TILES),
+            )
+            cols = slice(
+                max(margin, j * width // DETAIL_TILES), min(width - margin, (j + 1) * width // DETAIL_TILES)
+            )
+            a, b = dv[rows, cols], dr[rows, cols]
+            if mask is not None:
+                keep = mask[rows, cols]
+                if keep.mean() < 0.5:
+                    continue
+                a, b = a[keep], b[keep]
+            if a.size < 64 or float(b.std()) < DETAIL_MIN_STD:
+                continue
+            a, b = a - a.mean(), b - b.mean()
+            norm = float(np.sqrt((a * a).sum() * (b * b).sum()))
+            values.append(float((a * b).sum()) / norm if norm > 0 else 0.0)
+    return float(np.median(values)) if len(values) >= 4 else None
