@@ -264,12 +264,16 @@ def _failure(name: str, tried: list[str]) -> str:
 
 
 def _to_geometry(affine: np.ndarray, size: tuple[int, int], master_size: tuple[int, int]) -> Geometry:
-    """Axis-aligned part of the affine as a Geometry (frame edges ↔ master box edges)."""
-    sx, sy = float(affine[0, 0]), float(affine[1, 1])
-    # x_v + ½ = sx (x_m + ½ − left)  ⇒  left = ½ − (tx + ½) / sx
-    left = _snap(0.5 - (float(affine[0, 2]) + 0.5) / sx, size[0] / sx, master_size[0])
-    top = _snap(0.5 - (float(affine[1, 2]) + 0.5) / sy, size[1] / sy, master_size[1])
-    return Geometry((left, top, left + size[0] / sx, top + size[1] / sy), size, master_size)
+    """Axis-aligned part of the affine as a Geometry: the master box whose centre maps to the frame's
+    centre, sized by the per-axis scales (for a turned frame, the box it would be unturned)."""
+    sx, sy = (float(np.hypot(*affine[:, 0])), float(np.hypot(*affine[:, 1])))
+    inverse = np.linalg.inv(np.vstack([affine, [0, 0, 1]]))
+    cx, cy, _ = inverse @ np.array([(size[0] - 1) / 2, (size[1] - 1) / 2, 1.0])
+    # pixel centres sit at integers, box edges half a pixel out: left = cx + ½ − width / 2
+    width, height = size[0] / sx, size[1] / sy
+    left = _snap(cx + 0.5 - width / 2, width, master_size[0])
+    top = _snap(cy + 0.5 - height / 2, height, master_size[1])
+    return Geometry((left, top, left + width, top + height), size, master_size)
 
 
 def _snap(start: float, length: float, limit: int) -> float:

@@ -22,6 +22,7 @@ SMALLEST_CROP = 0.1  # ... down to a tenth of the largest crop of the variant's 
 WORK_SIDE = 384  # ECC runs with the variant at this long side
 VARIANT_SIDE = 512  # the variant is searched from a copy this size (templates are ≤ 2 × TEMPLATE_PX)
 CANDIDATES = 3  # distinct search peaks refined by ECC
+MODEL_GAIN = 0.001  # correlation an affine must add over a plain crop-and-resize to be kept
 
 
 def pixel_map(factor: float) -> np.ndarray:
@@ -108,36 +109,69 @@ def _distinct(peaks: list[_Peak], count: int) -> list[_Peak]:
     return chosen
 
 
-def refine(levels: MasterLevels, variant: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """ECC affine between the variant (float32 grey) at WORK_SIDE and the master resampled through
-    ``start`` (3×3, variant px → master px); returns the refined variant px → master px map and
-    ECC's correlation, or None when ECC does not converge (flat images, nothing in common)."""
-    vh, vw = variant.shape
-    kv = max(1.0, max(vw, vh) / WORK_SIDE)
-    size = (max(8, round(vw / kv)), max(8, round(vh / kv)))
-    work = shrink(variant, size) if kv > 1 else variant
-    to_master = start @ pixel_map(kv)  # work px → master px
+def _reference(levels: MasterLevels, to_master: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The master resampled through ``to_master`` (3×3, work px → master px) at ``size``, from the
+    level whose pixels are no coarser than the work pixels."""
     per_px = float(np.sqrt(abs(np.linalg.det(to_master[:2, :2]))))
     mw, mh = levels.size
     side = int(np.clip(2 ** np.floor(np.log2(max(mw, mh) / per_px)), 64, 4096))
     plane, km = levels.at(side)
     to_level = np.linalg.inv(pixel_map(km)) @ to_master
-    reference = cv2.warpAffine(
+    return cv2.warpAffine(
         plane,
         to_level[:2].astype(np.float32),
         size,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REFLECT,
     )
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Zero-mean normalised correlation after ECC's own 5×5 Gaussian pre-filter."""
+    a = cv2.GaussianBlur(a, (5, 5), 0).ravel()
+    b = cv2.GaussianBlur(b, (5, 5), 0).ravel()
+    a, b = a - a.mean(), b - b.mean()
+    norm = float(np.sqrt((a @ a) * (b @ b)))
+    return float(a @ b) / norm if norm > 0 else 0.0
+
+
+def crop_resize(to_master: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The crop-and-resize nearest ``to_master`` (3×3, variant px → master px): one scale (the
+    affine's area scale), no rotation or shear, the frame's centre kept in place."""
+    centre = np.array([(size[0] - 1) / 2, (size[1] - 1) / 2, 1.0])
+    x, y, _ = to_master @ centre
+    scale = float(np.sqrt(abs(np.linalg.det(to_master[:2, :2]))))
+    return np.array([[scale, 0, x - scale * centre[0]], [0, scale, y - scale * centre[1]], [0, 0, 1]])
+
+
+def refine(levels: MasterLevels, variant: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """ECC affine between the variant (float32 grey) at WORK_SIDE and the master resampled through
+    ``start`` (3×3, variant px → master px); returns the refined variant px → master px map and
+    its correlation, or None when ECC does not converge (flat images, nothing in common).
+
+    On smooth, blurred content ECC's affine drifts (a defocused crop of smoke read +1.7 % stretch):
+    the plain crop-and-resize at the same place is kept unless the affine fits better by more than
+    MODEL_GAIN.
+    """
+    vh, vw = variant.shape
+    kv = max(1.0, max(vw, vh) / WORK_SIDE)
+    size = (max(8, round(vw / kv)), max(8, round(vh / kv)))
+    work = shrink(variant, size) if kv > 1 else variant
+    to_master = start @ pixel_map(kv)  # work px → master px
+    reference = _reference(levels, to_master, size)
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 100, 1e-5)
     try:
-        rho, warp = cv2.findTransformECC(
+        _, warp = cv2.findTransformECC(
             work, reference, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, criteria, None, 5
         )
     except cv2.error:
         return None
-    refined = pixel_map(km) @ to_level @ np.vstack([warp, [0, 0, 1]]) @ np.linalg.inv(pixel_map(kv))
-    return refined, float(rho)
+    affine = to_master @ np.vstack([warp, [0, 0, 1]])
+    simple = crop_resize(affine, size)
+    fit = _correlation(work, _reference(levels, affine, size))
+    simple_fit = _correlation(work, _reference(levels, simple, size))
+    chosen, value = (affine, fit) if fit > simple_fit + MODEL_GAIN else (simple, simple_fit)
+    return chosen @ np.linalg.inv(pixel_map(kv)), value
 
 
 def propose(levels: MasterLevels, variant: np.ndarray) -> list[Proposal]:
