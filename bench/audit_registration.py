@@ -61,7 +61,10 @@ def main() -> None:
     args = parser.parse_args()
     corruptions = args.corruptions.split(",")
     failed_by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    matched, caught, only, total = (defaultdict(int) for _ in range(4))
+    matched: dict[str, int] = defaultdict(int)
+    caught: dict[str, int] = defaultdict(int)
+    only: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
     good_assets, good_fail, times = [], [], defaultdict(list)
     for photo_name in args.photos.split(","):
         master, cache = cd.photo(photo_name), dict[str, Any]()

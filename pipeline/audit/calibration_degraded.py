@@ -20,6 +20,7 @@ from skimage import data
 
 from pipeline.audit import corruptions
 
+Box = tuple[float, float, float, float]
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "motorcycle", "grace_hopper")
 FILE_QUALITY = 90
 
@@ -45,7 +46,7 @@ class Crop:
     scale: float
     centre: tuple[float, float] = (0.5, 0.5)
 
-    def box(self, size: tuple[int, int], shift: tuple[float, float] = (0.0, 0.0)) -> tuple[float, ...]:
+    def box(self, size: tuple[int, int], shift: tuple[float, float] = (0.0, 0.0)) -> Box:
         mw, mh = size
         w, h = (mw, mw / self.aspect) if mw / self.aspect <= mh else (mh * self.aspect, mh)
         w, h = w * self.share, h * self.share
@@ -84,7 +85,7 @@ EXPECTED = {
 @dataclass(frozen=True)
 class OutsideFile:
     data: bytes
-    box: tuple[float, ...]  # the true crop box in master px (before any damage)
+    box: Box  # the true crop box in master px (before any damage)
     size: tuple[int, int]
 
 
@@ -96,7 +97,7 @@ def _encode(rgb: np.ndarray, quality: int) -> bytes:
 
 def _cut(
     master: Image.Image, crop: Crop, shift: tuple[float, float] = (0.0, 0.0), resize: float = 1.0
-) -> tuple[np.ndarray, tuple[float, ...]]:
+) -> tuple[np.ndarray, Box]:
     box = crop.box(master.size, shift)
     size = (round((box[2] - box[0]) * crop.scale * resize), round((box[3] - box[1]) * crop.scale * resize))
     return np.asarray(master.convert("RGB").resize(size, Image.Resampling.LANCZOS, box=box)), box

@@ -161,8 +161,9 @@ def refine(levels: MasterLevels, variant: np.ndarray, start: np.ndarray) -> tupl
     reference = _reference(levels, to_master, size)
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 100, 1e-5)
     try:
+        everywhere = np.full(work.shape, 255, np.uint8)
         _, warp = cv2.findTransformECC(
-            work, reference, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, criteria, None, 5
+            work, reference, np.eye(2, 3, dtype=np.float32), cv2.MOTION_AFFINE, criteria, everywhere, 5
         )
     except cv2.error:
         return None
