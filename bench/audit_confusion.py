@@ -66,8 +66,12 @@ def context(name: str) -> Context:
     master = cd.photo(real) if real != name else cal.grainy_master(getattr(data, name)(), size=1024)
     face = master_cache(master, None).face
     face = face if isinstance(face, faces.Face) else None
-    with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as photo:
-        donor = cal.soften_like_master(photo.convert("RGB"))
+    # the pasted face is Grace Hopper's, or the astronaut's on Grace Hopper's own portrait
+    if real == "grace_hopper":
+        donor = cal.soften_like_master(Image.fromarray(data.astronaut()))
+    else:
+        with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as photo:
+            donor = cal.soften_like_master(photo.convert("RGB"))
     return Context(master, face, np.asarray(donor), faces.main_face(donor))
 
 
@@ -125,7 +129,7 @@ def main() -> None:
         others = [f"{name}: {min(v):.4g}–{max(v):.4g}" for name, v in by_case.items() if name != "clean"]
         print(line + " | " + " | ".join(others))
     specs = ", ".join(NOISE_SPECS)
-    print(f"\n== noise floor: {len(same_picture)} variants of {specs} re-encoded at q85–95 or 1 px off")
+    print(f"\n== noise floor: {len(same_picture)} variants of {specs} re-saved at q85–95 or cut 1 px off")
     print(floor_table(noise_floor(same_picture, DEFAULT), DEFAULT))
 
 

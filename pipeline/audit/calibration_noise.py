@@ -1,6 +1,7 @@
 """The noise floor of every audit measure (issue 13): how far it moves on files that show the
-same picture — re-encoded at JPEG q85 / q90 / q95, or cropped 1 px off in x or y — printed
-beside its tolerance by bench/audit_confusion.py and bench/audit_registration.py.
+same picture — re-saved at JPEG q85 / q90 / q95, or cut 1 px off in x or y — printed beside its
+tolerance by bench/audit_confusion.py (keyart's variants, with lineage) and
+bench/audit_registration.py (outside files, registered).
 
 A measure is useful when its floor is well inside its tolerance: ``used`` is the share of the
 way from "same as the master" to the tolerance that the worst same-picture file takes.
@@ -155,21 +156,32 @@ def floor_table(floors: Iterable[Floor], tol: Tolerances) -> str:
 def same_picture_variants(
     master: Image.Image, spec_name: str, centre: tuple[float, float]
 ) -> list[tuple[str, cal.Variant]]:
-    """The spec's clean variant exported at each of QUALITIES, and (q90) with its crop box moved by
-    1 variant px along each axis that has room — lineage geometry says where each crop really is."""
+    """keyart's variant for the spec (q90), re-saved at each of QUALITIES as a platform or a person
+    would (the file's tables are the last encoder's; the audit encodes the reference once), and
+    variants cut 1 variant px off along each axis with room while lineage still gives the
+    original crop (a rounding slip between an op and its record)."""
     spec = get_spec(spec_name)
     box = cal.crop_box(master.size, spec.aspect_ratio, centre)
+    geometry = Geometry(box, spec.size, master.size)
     scale = spec.size[0] / (box[2] - box[0])
     rgb = master.convert("RGB")
+    made = cal.resize(rgb, spec.size, box)
     out = []
-    for name, quality, (dx, dy) in [(f"JPEG q{q}", q, (0, 0)) for q in QUALITIES] + [
-        (f"shifted {dx:+d},{dy:+d} px", cal.EXPORT_QUALITY, (dx, dy)) for dx, dy in SHIFTS
-    ]:
+    for quality in QUALITIES:
+        buffer = io.BytesIO()
+        _decode(cal.export(made, spec)).convert("RGB").save(buffer, "JPEG", quality=quality)
+        data = buffer.getvalue()
+        out.append((f"re-saved q{quality}", cal.Variant(_decode(data), data, geometry, probe(data))))
+    for dx, dy in SHIFTS:
         moved = (box[0] + dx / scale, box[1] + dy / scale, box[2] + dx / scale, box[3] + dy / scale)
         if moved[0] < 0 or moved[1] < 0 or moved[2] > master.width or moved[3] > master.height:
             continue
-        data = cal.export(cal.resize(rgb, spec.size, moved), spec, quality)
-        image = Image.open(io.BytesIO(data))
-        image.load()
-        out.append((name, cal.Variant(image, data, Geometry(moved, spec.size, master.size), probe(data))))
+        data = cal.export(cal.resize(rgb, spec.size, moved), spec)
+        out.append((f"cut {dx:+d},{dy:+d} px off", cal.Variant(_decode(data), data, geometry, probe(data))))
     return out
+
+
+def _decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image

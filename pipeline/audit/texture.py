@@ -49,9 +49,10 @@ def check(pair: Pair, tol: Tolerances) -> dict[str, Any]:
         for key, (name, (lo, hi)) in bands.items()
         if not lo <= ratios[key] <= hi
     ]
-    # the master's finest detail as the variant shows it: 1 px, or more where it was upscaled
-    sigma = max(1.0, 1.0 / min(pair.geometry.scale))
-    detail = detail_correlation(pair.variant_luma, pair.reference_luma, pair.compare, sigma)
+    # compared at the master's pixel scale where the variant was upscaled
+    detail = detail_correlation(
+        pair.variant_luma, pair.reference_luma, pair.compare, 1.0 / min(pair.geometry.scale)
+    )
     if detail is not None and detail < tol.detail:
         failures.append(
             f"fine detail does not line up with the master's (correlation {detail:.2f}, tolerance ≥ "
