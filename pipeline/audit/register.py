@@ -250,7 +250,8 @@ def _search(
         return Registration(best.affine, geometry, count, len(pairs[0]), method, detail)
     box = _to_geometry(best.affine, variant.size, master_size).source_box
     where = f"{(box[2] - box[0]) / master_size[0]:.0%} of the master's width at ({box[0]:.0f}, {box[1]:.0f})"
-    why = f"a {problem} frame" if problem else f"only {count} details agree with it (need {MIN_AGREEING})"
+    agree = "1 detail agrees" if count == 1 else f"{count} details agree"
+    why = f"a {problem} frame" if problem else f"only {agree} with it (need {MIN_AGREEING})"
     tried.append(f"searching crop sizes and positions: the closest candidate is {where}, but {why}")
     raise BadInput(_failure(name, tried))
 
@@ -258,8 +259,8 @@ def _search(
 def _failure(name: str, tried: list[str]) -> str:
     return (
         f"could not register `{name}` to the master: it does not look like a crop or resize of it. "
-        f"Tried {'; '.join(tried)}. Is this the right master? Flipped, rotated or heavily retouched "
-        "files, and files that are mostly new pixels, cannot be compared with it."
+        f"Tried {'; '.join(tried)}. Is this the right master? Flipped or heavily retouched files, "
+        "and files that are mostly new pixels, cannot be compared with it."
     )
 
 

@@ -2,11 +2,12 @@
 
 keyart's variants are crops and resizes, so a variant is found by sliding it, shrunk to each
 candidate crop size, over the master (normalised cross-correlation: blind to contrast and
-brightness, and at these coarse sizes to blur and grain), then refined to a full affine by ECC
-(Evangelidis & Psarakis 2008) at a working size. The search proposes; it cannot tell a true
-match from the best-looking place in an unrelated photo (ECC reaches a correlation of 0.97 on
-unrelated pairs), so register.py accepts a proposal only when details agree with it
-(register_check.py).
+brightness, and at these coarse sizes to blur and grain), then refined by ECC (Evangelidis &
+Psarakis 2008) at a working size — to an affine only where it fits clearly better than a plain
+crop and resize, since on smooth blurred content the affine drifts. The search proposes; it
+cannot tell a true match from the best-looking place in an unrelated photo (ECC reaches a
+correlation of 0.97 on unrelated pairs), so register.py accepts a proposal only when details
+agree with it (register_check.py).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class MasterLevels:
 class Proposal:
     affine: np.ndarray  # 2×3, master px → variant px
     score: float  # normalised cross-correlation at the search level
-    correlation: float | None  # ECC's correlation after refinement (None: ECC did not converge)
+    correlation: float | None  # after refinement (None: the bare search box, ECC did not converge)
 
 
 @dataclass(frozen=True)
