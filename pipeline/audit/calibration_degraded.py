@@ -128,3 +128,11 @@ for _dx, _dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
     _good(f"shifted {_dx:+d},{_dy:+d} px", shift=(_dx, _dy))
 _good("2% smaller", resize=0.98)
 _good("2% larger", resize=1.02)
+
+
+def resaved(master: Image.Image, crop: Crop, first: int, second: int) -> OutsideFile:
+    """A good crop saved at ``first`` and re-saved at ``second`` (a delivered file someone re-saved):
+    the audit encodes the reference once, with the last encoder's tables."""
+    rgb, box = _cut(master, crop)
+    once = Image.open(io.BytesIO(_encode(rgb, first))).convert("RGB")
+    return OutsideFile(_encode(np.asarray(once), second), box, (rgb.shape[1], rgb.shape[0]))

@@ -10,13 +10,11 @@ descriptor are public domain.
 from __future__ import annotations
 
 import importlib.util
-import itertools
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -26,9 +24,6 @@ LANDMARKS_5 = "shape_predictor_5_face_landmarks.dat"
 DESCRIPTOR = "dlib_face_recognition_resnet_model_v1.dat"
 DETECT_SIDE = 1024  # master detection runs on a copy this size (HOG upsample 1 finds ≥ ~23 px faces)
 WINDOW_FACE_PX = 120  # variant windows are scaled so the expected face is about this wide
-# Steady landmarks: the box moved and grown by these fractions of its size, the face at this width.
-JITTER = (-0.04, 0.0, 0.04)
-STEADY_FACE_PX = 200
 
 
 @dataclass(frozen=True)
@@ -91,43 +86,6 @@ def landmarks(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.nda
     m = load_models()
     shape = m.landmarks(rgb, _rect(m, box))
     return np.array([(p.x, p.y) for p in shape.parts()], np.float64)
-
-
-def steady_landmarks(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """The 5 landmarks averaged over 27 jittered boxes (shifted ±4 % in x and y, grown ±4 %), the
-    face window resampled so the box is STEADY_FACE_PX wide (the same work for any face size).
-
-    One prediction moves with the JPEG noise and the pixel phase: eye-span / eye-to-nose read up to
-    ±4.9 % on re-encodes and 1 px shifts of the Grace Hopper portrait (face 290 px); the average
-    stays well inside the tolerance on the same files while a 5 % face stretch still reads 3–5 %
-    (bench/audit_confusion.py prints this noise floor beside the tolerance).
-    """
-    m = load_models()
-    left, top, right, bottom = box
-    width, height = right - left, bottom - top
-    x0, y0 = max(0, int(left - 0.3 * width)), max(0, int(top - 0.3 * height))
-    x1, y1 = (
-        min(rgb.shape[1], int(right + 0.3 * width) + 1),
-        min(rgb.shape[0], int(bottom + 0.3 * height) + 1),
-    )
-    zoom = STEADY_FACE_PX / max(width, 1.0)
-    size = (max(1, round((x1 - x0) * zoom)), max(1, round((y1 - y0) * zoom)))
-    interp = cv2.INTER_AREA if zoom < 1 else cv2.INTER_CUBIC
-    window = cv2.resize(np.ascontiguousarray(rgb[y0:y1, x0:x1]), size, interpolation=interp)
-    zx, zy = size[0] / (x1 - x0), size[1] / (y1 - y0)
-    found = []
-    for dx, dy, grow in itertools.product(JITTER, JITTER, JITTER):
-        jittered = (
-            (left - x0 + (dx - grow) * width + 0.5) * zx - 0.5,
-            (top - y0 + (dy - grow) * height + 0.5) * zy - 0.5,
-            (right - x0 + (dx + grow) * width + 0.5) * zx - 0.5,
-            (bottom - y0 + (dy + grow) * height + 0.5) * zy - 0.5,
-        )
-        shape = m.landmarks(window, _rect(m, jittered))
-        found.append([(p.x, p.y) for p in shape.parts()])
-    points = np.mean(np.array(found, np.float64), axis=0)
-    # window px centres back to the image's
-    return np.column_stack([(points[:, 0] + 0.5) / zx - 0.5 + x0, (points[:, 1] + 0.5) / zy - 0.5 + y0])
 
 
 def describe(rgb: np.ndarray, box: tuple[float, float, float, float]) -> Face:
