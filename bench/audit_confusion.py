@@ -2,9 +2,14 @@
 each tolerance — a benchmark-style report, not a test (tests/pipeline/audit/test_audit_calibration.py
 asserts the same cases on two specs).
 
-Run: ``python bench/audit_confusion.py [--masters astronaut,coffee] [--specs ...] [--resamplers ...]``.
-Clean variants: every contract spec × resamplers must pass. Perturbations (pipeline/audit/
-calibration_set.py) on the chosen specs must fail their own check only ("ok" in the last column).
+Run: ``python bench/audit_confusion.py [--masters astronaut,coffee] [--photos grace_hopper,chelsea]
+[--specs ...] [--resamplers ...]``. Masters: grainy 1024² versions of scikit-image photos, and real
+photos at their own size (pipeline/audit/calibration_degraded.PHOTOS). Clean variants: every
+contract spec × resamplers must pass. Perturbations (pipeline/audit/calibration_set.py) on the
+chosen specs must fail their own check only ("ok" in the last column). Last, each measure's noise
+floor — how far it moves on the same picture re-encoded at q85–95 or cropped 1 px off — beside its
+tolerance (pipeline/audit/calibration_noise.py). bench/audit_registration.py does the same for
+files without lineage.
 """
 
 from __future__ import annotations
@@ -19,13 +24,16 @@ from PIL import Image
 from skimage import data
 
 from pipeline.audit import calibration as cal
+from pipeline.audit import calibration_degraded as cd
 from pipeline.audit import faces
 from pipeline.audit.batch import AuditItem, AuditMaster, audit_batch, master_cache
+from pipeline.audit.calibration_noise import floor_table, noise_floor, same_picture_variants
 from pipeline.audit.calibration_set import PERTURBATIONS, Context, applicable, confusion_table, variant
 from pipeline.audit.tolerances import DEFAULT
 from pipeline.specs import CONTRACT_SPECS
 
 SPECS = "meta-feed-square,story,iab-medium-rectangle,landing-hero,iab-half-page,youtube-thumbnail"
+NOISE_SPECS = ("iab-half-page", "linkedin-single", "meta-feed-square", "story")
 # measure name → how to read it from an asset (absolute deviation from "same as master")
 MEASURES: dict[str, Any] = {
     "black ΔL* p0.5": lambda a: abs(a["checks"]["luminance"]["delta"]["p0.5"]),
@@ -33,6 +41,7 @@ MEASURES: dict[str, Any] = {
     "median ΔL*": lambda a: abs(a["checks"]["luminance"]["delta"]["median"]),
     "sharpness ratio": lambda a: a["checks"]["texture"]["sharpness_ratio"],
     "grain ratio": lambda a: a["checks"]["texture"]["grain_ratio"],
+    "detail corr": lambda a: a["checks"]["texture"].get("detail_correlation"),
     "|ΔCCT| K": lambda a: abs(a["checks"]["color"]["cct_delta_k"]),
     "|ΔDuv|": lambda a: abs(a["checks"]["color"]["tint_delta_duv"]),
     "mean ΔE00": lambda a: a["checks"]["color"]["delta_e_mean"],
@@ -40,7 +49,12 @@ MEASURES: dict[str, Any] = {
     "|face aniso−1|": lambda a: _dev(a["checks"]["subject"].get("face_anisotropy")),
     "|frame aniso−1|": lambda a: _dev(a["checks"]["subject"].get("frame_anisotropy")),
     "eye ΔE00": lambda a: a["checks"]["subject"].get("eye_delta_e"),
+    "|landmark Δ|": lambda a: _abs(a["checks"]["subject"].get("landmark_ratio_delta")),
 }
+
+
+def _abs(value: float | None) -> float | None:
+    return None if value is None else abs(value)
 
 
 def _dev(value: float | None) -> float | None:
@@ -48,11 +62,16 @@ def _dev(value: float | None) -> float | None:
 
 
 def context(name: str) -> Context:
-    master = cal.grainy_master(getattr(data, name)(), size=1024)
+    real = name.removeprefix("photo:")
+    master = cd.photo(real) if real != name else cal.grainy_master(getattr(data, name)(), size=1024)
     face = master_cache(master, None).face
     face = face if isinstance(face, faces.Face) else None
-    with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as photo:
-        donor = cal.soften_like_master(photo.convert("RGB"))
+    # the pasted face is Grace Hopper's, or the astronaut's on Grace Hopper's own portrait
+    if real == "grace_hopper":
+        donor = cal.soften_like_master(Image.fromarray(data.astronaut()))
+    else:
+        with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as photo:
+            donor = cal.soften_like_master(photo.convert("RGB"))
     return Context(master, face, np.asarray(donor), faces.main_face(donor))
 
 
@@ -64,12 +83,18 @@ def audit(ctx: Context, v: cal.Variant, spec: str, cache: dict[str, Any]) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--masters", default="astronaut,coffee")
+    parser.add_argument("--photos", default="grace_hopper,chelsea")
     parser.add_argument("--specs", default=SPECS)
     parser.add_argument("--resamplers", default=",".join(cal.RESAMPLERS))
     args = parser.parse_args()
     values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for master_name in args.masters.split(","):
+    same_picture: list[dict[str, Any]] = []
+    masters = args.masters.split(",") + [f"photo:{p}" for p in args.photos.split(",") if p]
+    for master_name in masters:
         ctx, cache = context(master_name), dict[str, Any]()
+        for spec in NOISE_SPECS:
+            for _, v in same_picture_variants(ctx.master, spec, ctx.centre):
+                same_picture.append(audit(ctx, v, spec, cache))
         clean_fail = []
         for resample in args.resamplers.split(","):
             for spec in CONTRACT_SPECS:
@@ -79,7 +104,8 @@ def main() -> None:
                 for measure, read in MEASURES.items():
                     if (value := read(asset)) is not None:
                         values[measure]["clean"].append(value)
-        print(f"\n== master: {master_name} (1024², grain σ2) · face: {ctx.face is not None}")
+        size = f"{ctx.master.width}×{ctx.master.height}"
+        print(f"\n== master: {master_name} ({size}) · face: {ctx.face is not None}")
         print(
             f"clean variants: {len(CONTRACT_SPECS)} specs × {args.resamplers}: "
             f"{'all pass' if not clean_fail else 'FAILURES: ' + '; '.join(clean_fail)}"
@@ -102,6 +128,9 @@ def main() -> None:
         line = f"{measure:16s} clean {min(clean):.4g}–{max(clean):.4g}" if clean else f"{measure:16s}"
         others = [f"{name}: {min(v):.4g}–{max(v):.4g}" for name, v in by_case.items() if name != "clean"]
         print(line + " | " + " | ".join(others))
+    specs = ", ".join(NOISE_SPECS)
+    print(f"\n== noise floor: {len(same_picture)} variants of {specs} re-saved at q85–95 or cut 1 px off")
+    print(floor_table(noise_floor(same_picture, DEFAULT), DEFAULT))
 
 
 if __name__ == "__main__":

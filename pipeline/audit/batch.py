@@ -63,8 +63,8 @@ class MasterCache:
         return MasterPyramid.build(self.image)
 
     @cached_property
-    def features(self) -> register.Features:
-        return register.features(self.image)
+    def features(self) -> register.MasterFeatures:
+        return register.master_features(self.image)
 
     @cached_property
     def face(self) -> faces.Face | EngineUnavailable | None:

@@ -90,3 +90,52 @@ def wavelet_sigma(luma: np.ndarray, mask: np.ndarray | None = None) -> float:
     inner, m = _region(detail, None if mask is None else mask[1::2, 1::2], 2)
     coeffs = inner[m > 0] if m is not None else inner.ravel()
     return float(np.median(np.abs(coeffs)) / 0.6745) if coeffs.size else 0.0
+
+
+DETAIL_TILE_PX = 32  # tiles this size (at the master's scale): a 5 % liquify moves detail < 1 px across one
+DETAIL_MAX_TILES = 400
+DETAIL_MIN_STD = 1.0  # 8-bit σ of a tile's reference detail below which JPEG noise dominates it
+DETAIL_SHIFT = 3  # px at the master's scale: each tile may sit this far off and still line up
+
+
+def detail_correlation(
+    variant: np.ndarray, reference: np.ndarray, mask: np.ndarray | None = None, scale: float = 1.0
+) -> float | None:
+    """Median over tiles of how well the variant's finest detail lines up with the reference's.
+
+    Both lumas are brought to the master's pixel scale (``scale``: variant px per master px, when
+    > 1) and band-passed (difference of Gaussians σ 1 / 2 px); each tile's correlation is the best
+    over shifts of up to DETAIL_SHIFT px, so a smooth local warp (a liquified face, a 1 px
+    registration error) still lines up while detail that is scrambled inside the tile — fine
+    wobble (elastic warps), blur, grain, pixelation — does not. Tone and colour changes do not
+    move it. Tiles with too little reference detail or mostly masked are left out; None when
+    fewer than 4 remain."""
+    if scale > 1.0:
+        size = (max(8, round(variant.shape[1] / scale)), max(8, round(variant.shape[0] / scale)))
+        variant, reference = (cv2.resize(p, size, interpolation=cv2.INTER_AREA) for p in (variant, reference))
+        if mask is not None:
+            mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    dv, dr = _dog(variant, 1.0), _dog(reference, 1.0)
+    height, width = dv.shape
+    tile = DETAIL_TILE_PX
+    # a regular grid of tiles, spaced out on large frames so that at most DETAIL_MAX_TILES are read
+    step = max(tile, int(np.ceil(np.sqrt(height * width / DETAIL_MAX_TILES))))
+    values = []
+    for top in range(0, height - tile + 1, step):
+        for left in range(0, width - tile + 1, step):
+            rows, cols = slice(top, top + tile), slice(left, left + tile)
+            if mask is not None and mask[rows, cols].mean() < 0.9:
+                continue
+            ref = dr[rows, cols]
+            core = dv[rows, cols][DETAIL_SHIFT:-DETAIL_SHIFT, DETAIL_SHIFT:-DETAIL_SHIFT]
+            if float(ref.std()) < DETAIL_MIN_STD or float(core.std()) <= 0:
+                continue
+            values.append(float(cv2.matchTemplate(ref, core, cv2.TM_CCOEFF_NORMED).max()))
+    return float(np.median(values)) if len(values) >= 4 else None
+
+
+def _dog(luma: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.subtract(
+        cv2.GaussianBlur(luma, (0, 0), sigma, borderType=cv2.BORDER_REFLECT),
+        cv2.GaussianBlur(luma, (0, 0), 2 * sigma, borderType=cv2.BORDER_REFLECT),
+    )

@@ -5,7 +5,8 @@ same eye colour — and the frame is not stretched.
   cannot see an 8 % stretch (§2b), so proportions are measured separately:
 - proportions: the frame's anisotropy (lineage or registration) and the face region's, from a
   local affine (ECC) between the reference's face and the variant's, plus the 5-point landmark
-  ratio eye-span / eye-to-nose height where the face is big enough for landmarks to be steady;
+  ratio eye-span / eye-to-nose height where the face is big enough for landmarks to be steady
+  (averaged over jittered detections at matched sharpness: landmarks.py);
 - eye colour: ΔE2000 of the darker pixels between each eye's corners (iris and pupil), after
   removing the variant's global cast, which is the colour check's business.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.audit import facemeasures, faces
+from pipeline.audit import facemeasures, faces, landmarks
 from pipeline.audit.pair import Pair
 from pipeline.audit.tolerances import Tolerances
 from pipeline.errors import EngineUnavailable
@@ -148,7 +149,8 @@ def _face_checks(pair: Pair, master_face: faces.Face, tol: Tolerances, out: dict
     elif abs(face_aniso - 1.0) > tol.face_anisotropy:
         failures.append(f"face region stretched {face_aniso - 1:+.1%} (tolerance ±{tol.face_anisotropy:.1%})")
     if found[2] - found[0] >= tol.min_landmark_face_px:
-        delta = facemeasures.proportion(face.points) / facemeasures.proportion(ref_points) - 1.0
+        steady = landmarks.matched(pair.variant, pair.reference, found)
+        delta = facemeasures.proportion(steady[0]) / facemeasures.proportion(steady[1]) - 1.0
         out["landmark_ratio_delta"] = round(delta, 4)
         if abs(delta) > tol.landmark_ratio:
             failures.append(

@@ -1,4 +1,5 @@
-"""Texture check: sharpness and grain of the variant as ratios to the aligned reference.
+"""Texture check: sharpness and grain of the variant as ratios to the aligned reference, and
+whether its fine detail sits where the master's does (detail correlation).
 
 The reference is the master resampled to the variant's exact crop and size *and encoded like
 the variant* (same JPEG tables, same WebP quantisers), so what the encoder removes is removed
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.audit.measures import laplacian_variance, tenengrad, wavelet_sigma
+from pipeline.audit.measures import detail_correlation, laplacian_variance, tenengrad, wavelet_sigma
 from pipeline.audit.pair import Pair
 from pipeline.audit.tolerances import Tolerances
 
@@ -48,10 +49,20 @@ def check(pair: Pair, tol: Tolerances) -> dict[str, Any]:
         for key, (name, (lo, hi)) in bands.items()
         if not lo <= ratios[key] <= hi
     ]
+    # compared at the master's pixel scale where the variant was upscaled
+    detail = detail_correlation(
+        pair.variant_luma, pair.reference_luma, pair.compare, 1.0 / min(pair.geometry.scale)
+    )
+    if detail is not None and detail < tol.detail:
+        failures.append(
+            f"fine detail does not line up with the master's (correlation {detail:.2f}, tolerance ≥ "
+            f"{tol.detail:g}): smeared, noisy or wobbled"
+        )
     return {
         "passed": not failures,
         "reason": "; ".join(failures) if failures else "sharpness and grain match the master at this scale",
         **{k: round(v, 4) for k, v in ratios.items()},
+        "detail_correlation": None if detail is None else round(detail, 4),
         "variant": {k: round(v, 4) for k, v in variant.items()},
         "reference": {k: round(v, 4) for k, v in reference.items()},
         "reference_encoding": pair.encoding.to_json(),
@@ -59,5 +70,6 @@ def check(pair: Pair, tol: Tolerances) -> dict[str, Any]:
             "sharpness": list(tol.sharpness),
             "gradient": list(tol.gradient),
             "grain": list(tol.grain),
+            "detail": tol.detail,
         },
     }

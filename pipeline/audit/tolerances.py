@@ -20,6 +20,12 @@ class Tolerances:
     sharpness: tuple[float, float] = (0.6, 1.5)  # variance of Laplacian
     gradient: tuple[float, float] = (0.75, 1.33)  # Tenengrad
     grain: tuple[float, float] = (0.8, 1.25)  # wavelet σ
+    # median tile correlation of the finest detail (measures.detail_correlation). Same picture:
+    # ≥ 0.933 (keyart's variants of 14 specs × 4 resamplers on 4 masters, worst a 5× bicubic
+    # upscale), ≥ 0.955 (face stretched / pasted, eye recolour, tone and colour perturbations),
+    # ≥ 0.981 (outside crops re-encoded q85–95, 1 px off, ±2 % size). ImageNet-C elastic warp at
+    # severity 3: 0.36–0.78 (landscape crops wobble least) — bench/audit_registration.py.
+    detail: float = 0.8
     # color: grey-world CCT and chromatic ΔE2000 (L* held at the reference's) on low-passed images
     cct_k: float = 150.0
     tint_duv: float = 0.003  # ≈ the uv distance of 150 K along the locus at 4500 K (0.0026)

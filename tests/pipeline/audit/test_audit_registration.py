@@ -1,5 +1,7 @@
-"""Without lineage the geometry comes from SIFT + RANSAC registration: it must recover the crop
-box and aspect, feed the same checks, and fail clearly on a file that is not from the master."""
+"""Without lineage the geometry comes from registration (SIFT + RANSAC, else a search confirmed by
+agreeing details): it must recover the crop box and aspect, feed the same checks, and fail clearly
+— saying what it tried — on a file that is not from the master.
+tests/pipeline/audit/test_audit_outside_files.py audits degraded crops of real photos."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from pipeline.audit import register
+from pipeline.audit import corruptions, register
 from pipeline.audit.batch import AuditItem, AuditMaster, audit_batch, master_cache
 from pipeline.audit.calibration_set import Context, variant
 from pipeline.errors import BadInput
@@ -61,14 +63,37 @@ def test_unrelated_file_fails_clearly(master: Image.Image, audit_cache: dict[str
     )
     asset = report["assets"][0]
     assert report["passed"] is False and asset["passed"] is False
-    assert asset["error"].startswith("could not register `coffee.jpg` to the master: ")
-    assert "inliers" in asset["error"]
+    assert asset["error"].startswith(
+        "could not register `coffee.jpg` to the master: it does not look like a crop or resize of it. "
+        "Tried matching details: only "
+    )
+    assert "searching crop sizes and positions: the closest candidate is " in asset["error"]
+    assert "but only 0 details agree with it (need 3)" in asset["error"]
     assert all(c["passed"] is None and c["reason"] == asset["error"] for c in asset["checks"].values())
 
 
-def test_register_raises_bad_input_with_the_inlier_count(
+def test_a_uniform_file_says_there_is_nothing_to_match(
     master: Image.Image, audit_cache: dict[str, Any]
 ) -> None:
     flat = Image.new("RGB", (300, 250), (128, 128, 128))
-    with pytest.raises(BadInput, match=r"could not register `flat.png` to the master: 0 inliers"):
+    with pytest.raises(BadInput) as raised:
         register.register(master_cache(master, audit_cache).features, master.size, flat, "flat.png")
+    assert str(raised.value) == (
+        "could not register `flat.png` to the master: it does not look like a crop or resize of it. "
+        "Tried matching details: only 0 points agree (need 12); searching crop sizes and positions: the "
+        "file is almost uniform, nothing to match. Is this the right master? Flipped or heavily retouched "
+        "files, and files that are mostly new pixels, cannot be compared with it."
+    )
+
+
+def test_a_blurred_low_contrast_crop_registers_by_search(
+    calibration: Context, audit_cache: dict[str, Any]
+) -> None:
+    v = variant(None, calibration, "iab-half-page")
+    damaged = corruptions.contrast(corruptions.defocus_blur(np.asarray(v.image.convert("RGB")), 3), 3)
+    shared = master_cache(calibration.master, audit_cache)
+    reg = register.register(shared.features, calibration.master.size, Image.fromarray(damaged), "soft.png")
+    assert reg.method in ("search-ecc-affine", "search-box") and reg.detail["sift_inliers"] < 12
+    assert reg.inliers >= register.MIN_AGREEING
+    assert np.allclose(reg.geometry.source_box, v.geometry.source_box, atol=4.0), reg.geometry
+    assert abs(reg.anisotropy - 1.0) < 0.01
