@@ -10,6 +10,10 @@ chosen specs must fail their own check only ("ok" in the last column). Last, eac
 floor — how far it moves on the same picture re-encoded at q85–95 or cropped 1 px off — beside its
 tolerance (pipeline/audit/calibration_noise.py). bench/audit_registration.py does the same for
 files without lineage.
+Then generated and designed pixels on six real photos (pipeline/audit/calibration_regions.py;
+``--regions PHOTOS``, ``--regions-only``): crops, layouts, continuations and panels must pass,
+injected fill and design defects must fail their check; the confusion matrix per check, each
+measure's margins and the targets (issue 13) are printed.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from skimage import data
 
 from pipeline.audit import calibration as cal
 from pipeline.audit import calibration_degraded as cd
-from pipeline.audit import faces
+from pipeline.audit import calibration_regions, faces
 from pipeline.audit.batch import AuditItem, AuditMaster, audit_batch, master_cache
+from pipeline.audit.calibration_fills import PHOTOS
 from pipeline.audit.calibration_noise import floor_table, noise_floor, same_picture_variants
 from pipeline.audit.calibration_set import PERTURBATIONS, Context, applicable, confusion_table, variant
 from pipeline.audit.tolerances import DEFAULT
@@ -80,13 +85,35 @@ def audit(ctx: Context, v: cal.Variant, spec: str, cache: dict[str, Any]) -> dic
     return audit_batch(AuditMaster("master", ctx.master, "0" * 64), [item], cache=cache)["assets"][0]
 
 
+def regions(photos: str) -> None:
+    """Generated and designed pixels on real photos: case table, confusion per check, targets."""
+    caches: dict[str, dict[str, Any]] = {}
+
+    def run(item: AuditItem, master: Image.Image, name: str) -> dict[str, Any]:
+        report = audit_batch(AuditMaster(name, master, "0" * 64), [item], cache=caches.setdefault(name, {}))
+        return report["assets"][0]
+
+    outcomes = calibration_regions.run(calibration_regions.cases(photos.split(",")), run)
+    print(f"\n== generated and designed pixels on real photos: {photos}")
+    print(calibration_regions.case_table(outcomes))
+    print("\n== confusion matrix per check (good variants vs the injected defects that belong to it)")
+    print(calibration_regions.confusion(outcomes))
+    print("\n== targets")
+    print(calibration_regions.targets(outcomes)[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--masters", default="astronaut,coffee")
     parser.add_argument("--photos", default="grace_hopper,chelsea")
     parser.add_argument("--specs", default=SPECS)
     parser.add_argument("--resamplers", default=",".join(cal.RESAMPLERS))
+    parser.add_argument("--regions", default=",".join(PHOTOS), help="photos for the generated/designed set")
+    parser.add_argument("--regions-only", action="store_true", help="run only the generated/designed set")
     args = parser.parse_args()
+    if args.regions_only:
+        regions(args.regions)
+        return
     values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     same_picture: list[dict[str, Any]] = []
     masters = args.masters.split(",") + [f"photo:{p}" for p in args.photos.split(",") if p]
@@ -131,6 +158,8 @@ def main() -> None:
     specs = ", ".join(NOISE_SPECS)
     print(f"\n== noise floor: {len(same_picture)} variants of {specs} re-saved at q85–95 or cut 1 px off")
     print(floor_table(noise_floor(same_picture, DEFAULT), DEFAULT))
+    if args.regions:
+        regions(args.regions)
 
 
 if __name__ == "__main__":

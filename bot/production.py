@@ -13,6 +13,7 @@ from rich.table import Table
 
 from bot.planner import PlanContext
 from bot.planner.factory import make_planner
+from pipeline.audit.batch import CHECKS
 from pipeline.audit.report import write_reports
 from pipeline.audit_service import audit_delivery
 from pipeline.brandkit import BrandKit, load_brand_kit
@@ -112,7 +113,7 @@ def _print_plan(console: Console, plan: Plan) -> None:
 
 def _print_summary(console: Console, delivery: Delivery, report: dict, written: list[Path]) -> None:
     table = Table(title="Audit")
-    for column in ("variant", "file", *("luminance", "texture", "color", "subject")):
+    for column in ("variant", "file", *CHECKS):
         table.add_column(column)
     marks = {True: "[green]✓[/green]", False: "[red]✗[/red]", None: "–"}
     by_path = {a["path"]: a for a in report["assets"]}
@@ -122,7 +123,7 @@ def _print_summary(console: Console, delivery: Delivery, report: dict, written: 
         table.add_row(
             unit,
             path.name,
-            *(marks[checks.get(c, {}).get("passed")] for c in ("luminance", "texture", "color", "subject")),
+            *(marks[checks.get(c, {}).get("passed")] for c in CHECKS),
         )
     console.print(table)
     for outcome in delivery.failures:

@@ -1,5 +1,5 @@
-"""Audit a delivery: build audit items from lineage (geometry, generated regions), run the batch
-audit on the delivered files, and record the run in the database."""
+"""Audit a delivery: build audit items from lineage (geometry, generated and designed regions, the
+layout and brand records), run the batch audit on the delivered files, and record the run."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PIL import Image
 
 from pipeline.assets import load_mask
 from pipeline.audit.batch import AuditItem, AuditMaster, Progress, audit_batch, overlay_mask
+from pipeline.audit.design import DesignRecord
 from pipeline.audit.encoding import probe
 from pipeline.audit.store import save_audit
 from pipeline.ops.base import Geometry
@@ -44,10 +45,9 @@ def audit_delivery(
                 spec=asset.spec,
                 geometry=Geometry.from_json(asset.geometry),
                 generated_mask=load_mask(runtime.blobs, mask_key) if mask_key else None,
-                overlay_mask=_overlay(
-                    _brand_overlay(asset.params, image.size),
-                    load_mask(runtime.blobs, designed_key) if designed_key else None,
-                ),
+                overlay_mask=_brand_overlay(asset.params, image.size),
+                designed_mask=load_mask(runtime.blobs, designed_key) if designed_key else None,
+                design=_design_record(asset.params, asset.geometry),
                 encoding=probe(path.read_bytes()),  # exact quality, WebP included
                 lineage=_lineage(asset.params, asset.engine, asset.seed),
             )
@@ -96,12 +96,13 @@ def _brand_overlay(params: dict[str, Any], size: tuple[int, int]) -> Any:
     return overlay_mask(size, boxes) if boxes else None
 
 
-def _overlay(brand: Any, designed: Any) -> Any:
-    """Pixels never compared with the master: brand's boxes and the designed mask (panels, copy)."""
-    if designed is None:
-        return brand
-    designed = designed > 0.5
-    return designed if brand is None else brand | designed
+def _design_record(params: dict[str, Any], geometry: dict[str, Any]) -> DesignRecord:
+    """The layout ``fit`` composed and what each ``brand`` step placed (boxes, copy), for `design`."""
+    brand = tuple(
+        dict(step.get("record") or {}) for step in params.get("steps", []) if step.get("op") == "brand"
+    )
+    layout = geometry.get("layout")
+    return DesignRecord(layout if isinstance(layout, dict) else None, brand)
 
 
 def _lineage(params: dict[str, Any], engine: str | None, seed: int | None) -> dict[str, Any]:

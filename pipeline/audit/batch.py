@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from pipeline.audit import color, faces, generated, luminance, register, subject, texture
+from pipeline.audit import color, design, faces, generated, luminance, register, subject, texture
 from pipeline.audit.align import MasterPyramid, inside_mask, warp_master
+from pipeline.audit.design import DesignRecord
 from pipeline.audit.encoding import Encoding, encode_like, encoding_of
 from pipeline.audit.pair import Pair
 from pipeline.audit.tolerances import DEFAULT, Tolerances
@@ -26,7 +27,7 @@ from pipeline.errors import BadInput, BadRequest, EngineUnavailable
 from pipeline.ops.base import Geometry
 from pipeline.specs import all_specs
 
-CHECKS = ("luminance", "texture", "color", "subject")
+CHECKS = ("luminance", "texture", "color", "subject", "design")
 MIN_COMPARED_PIXELS = 256  # fewer master pixels than this give no stable statistic
 Progress = Callable[[int, int, str], None]
 
@@ -52,6 +53,10 @@ class AuditItem:
     # (H, W), nonzero = brand's logo / copy / scrim (brand's record boxes, see overlay_mask()):
     # deliberate additions, left out of every comparison.
     overlay_mask: np.ndarray | None = None
+    # (H, W), nonzero = designed pixels (layout panels, brand's logo / copy / scrim, designed
+    # backgrounds): left out of the photo checks like the overlay, judged by the `design` check.
+    designed_mask: np.ndarray | None = None
+    design: DesignRecord | None = None  # the layout and brand records behind them
 
 
 @dataclass
@@ -142,9 +147,11 @@ def audit_one(shared: MasterCache, item: AuditItem, tol: Tolerances) -> dict[str
     reference, encoding = encode_like(warp_master(shared.pyramid, geometry), encoding)
     gen_mask = _generated(geometry, item)
     overlay = _mask(item, item.overlay_mask, "overlay mask")
-    pair = Pair(np.asarray(rgb_image), np.asarray(reference), geometry, encoding, gen_mask, overlay)
+    designed = _mask(item, item.designed_mask, "designed mask")
+    pair = Pair(np.asarray(rgb_image), np.asarray(reference), geometry, encoding, gen_mask, overlay, designed)
     asset["encoding"] = encoding.to_json()
     asset["generated_fraction"] = round(pair.generated_fraction, 4)
+    asset["designed_fraction"] = round(pair.designed_fraction, 4)
     if overlay is not None:
         asset["overlay_fraction"] = round(pair.overlay_fraction, 4)
     timings["reference"] = time.perf_counter() - clock
@@ -153,8 +160,11 @@ def audit_one(shared: MasterCache, item: AuditItem, tol: Tolerances) -> dict[str
     for name, run in (("luminance", luminance.check), ("texture", texture.check), ("color", color.check)):
         clock = time.perf_counter()
         if pair.compare is not None and int(pair.compare.sum()) < MIN_COMPARED_PIXELS:
-            checks[name] = {"passed": None, "reason": "no master pixels left to compare: the frame is "
-                            "generated or designed almost entirely"}
+            checks[name] = {
+                "passed": None,
+                "reason": "no master pixels left to compare: the frame is "
+                "generated or designed almost entirely",
+            }
         else:
             checks[name] = run(pair, tol)
         timings[name] = time.perf_counter() - clock
@@ -165,6 +175,9 @@ def audit_one(shared: MasterCache, item: AuditItem, tol: Tolerances) -> dict[str
         clock = time.perf_counter()
         _merge_generated(checks, pair, shared, geometry, encoding, tol)
         timings["generated"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    checks["design"] = design.check(pair, item.design, tol.design)
+    timings["design"] = time.perf_counter() - clock
 
     asset["checks"] = checks
     asset["passed"] = all(c["passed"] is not False for c in checks.values())
@@ -204,7 +217,7 @@ def _mask(item: AuditItem, mask: np.ndarray | None, what: str) -> np.ndarray | N
     array = np.asarray(mask)
     if array.shape[:2] != (item.image.height, item.image.width):
         raise BadRequest(f"`{item.path}`: {what} is {array.shape[1::-1]}, the image {item.image.size}")
-    return array.reshape(array.shape[:2]) > 0
+    return array.reshape(array.shape[:2]) > 0.5
 
 
 def _generated(geometry: Geometry, item: AuditItem) -> np.ndarray | None:

@@ -1,5 +1,5 @@
 """``contact_sheet.png``: every variant as a thumbnail with its spec, a PASS/FAIL badge and the
-failing checks — the picture the Slack digest attaches."""
+failing checks — the picture the Slack digest attaches. A failing asset's cell is framed in red."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ def render(report: Mapping[str, Any], images: Mapping[str, Image.Image], columns
             thumb.thumbnail((CELL, CELL), Image.Resampling.LANCZOS)
             sheet.paste(thumb, (x + (CELL - thumb.width) // 2, y + (CELL - thumb.height) // 2))
         passed = asset["passed"]
+        if passed is False:  # framed in red: failures stand out at thumbnail size
+            draw.rectangle((x - 4, y - 4, x + CELL + 4, y + CELL + LABEL_H), outline=COLOURS[False], width=4)
         badge = "PASS" if passed else "FAIL"
         draw.rounded_rectangle((x + 6, y + 6, x + 70, y + 30), radius=8, fill=COLOURS[bool(passed)])
         draw.text((x + 14, y + 9), badge, fill=(255, 255, 255), font=small)

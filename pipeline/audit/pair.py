@@ -22,17 +22,26 @@ class Pair:
     encoding: Encoding
     generated: np.ndarray | None = None  # True where pixels were generated (expand / swap)
     overlay: np.ndarray | None = None  # True where brand put logo / copy / scrim: never compared
+    designed: np.ndarray | None = (
+        None  # True where pixels were designed (layout panels, brand): never compared
+    )
 
     def __post_init__(self) -> None:
         if self.variant.shape != self.reference.shape:
             raise ValueError(f"variant {self.variant.shape} and reference {self.reference.shape} differ")
-        if self.generated is not None and self.overlay is not None:
-            self.generated = self.generated & ~self.overlay
+        if self.generated is not None and self.excluded is not None:
+            self.generated = self.generated & ~self.excluded
+
+    @cached_property
+    def excluded(self) -> np.ndarray | None:
+        """Pixels put there on purpose (brand's overlay, designed panels): in no photo comparison."""
+        masks = [m for m in (self.overlay, self.designed) if m is not None]
+        return None if not masks else masks[0] if len(masks) == 1 else np.logical_or(*masks)
 
     @cached_property
     def compare(self) -> np.ndarray | None:
         """Where the variant shows master pixels (None: everywhere)."""
-        masks = [m for m in (self.generated, self.overlay) if m is not None]
+        masks = [m for m in (self.generated, self.excluded) if m is not None]
         if not masks:
             return None
         return ~np.logical_or.reduce(masks) if len(masks) > 1 else ~masks[0]
@@ -44,6 +53,11 @@ class Pair:
     @property
     def overlay_fraction(self) -> float:
         return 0.0 if self.overlay is None else float(self.overlay.mean())
+
+    @property
+    def designed_fraction(self) -> float:
+        """Share of the frame designed on purpose: layout panels and brand's logo, copy and scrim."""
+        return 0.0 if self.excluded is None else float(self.excluded.mean())
 
     @cached_property
     def variant_linear(self) -> np.ndarray:

@@ -55,6 +55,21 @@ _HEADLINE_VALUES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("frame aniso", "frame_anisotropy", "frame_anisotropy"),
         ("eye ΔE00", "eye_delta_e", "eye_delta_e"),
     ),
+    "design": (
+        ("brand ΔE00", "brand_delta_e", "brand_delta_e"),
+        ("copy contrast", "copy_contrast", "copy_contrast"),
+    ),
+}
+# Generated regions, shown under their check: (label, key in check["generated"], its tolerance key).
+_GENERATED_VALUES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "luminance": (("fill seam ΔL*", "seam_lightness_step", "seam_lightness"),),
+    "texture": (
+        ("fill detail", "detail_ratio", "detail"),
+        ("fill grain", "grain_ratio", "grain"),
+        ("fill mirror", "mirror_correlation", "mirror"),
+        ("fill repeat", "repeat_correlation", "repeat"),
+    ),
+    "color": (("fill seam ΔE00", "seam_delta_e", "seam_delta_e"),),
 }
 
 
@@ -97,10 +112,17 @@ def _check_cell(name: str, check: Mapping[str, Any]) -> str:
     cls = {True: "pass", False: "fail", None: "na"}[status]
     tolerance = check.get("tolerance") or {}
     rows = []
-    for label, key, tol_key in _HEADLINE_VALUES.get(name, ()):
-        value = _lookup(check, key)
+    generated = check.get("generated") or {}
+    values = [
+        (label, _lookup(check, key), tolerance.get(tol_key))
+        for label, key, tol_key in _HEADLINE_VALUES.get(name, ())
+    ]
+    values += [
+        (label, generated.get(key), (generated.get("tolerance") or {}).get(tol_key))
+        for label, key, tol_key in _GENERATED_VALUES.get(name, ())
+    ]
+    for label, value, tol in values:
         if value is not None:
-            tol = tolerance.get(tol_key)
             rows.append(
                 f"{html.escape(label)} {_fmt(value)}"
                 + (f" <span class=muted>(tol {_fmt(tol)})</span>" if tol is not None else "")
@@ -127,6 +149,13 @@ def _lineage(asset: Mapping[str, Any]) -> str:
     if geometry:
         box = ", ".join(f"{v:.1f}" for v in geometry["source_box"])
         parts.append(f"<div class=kv>geometry ({html.escape(geometry.get('source', ''))}): box {box}</div>")
+    shares = [
+        f"{k.split('_')[0]} {asset[k]:.0%}"
+        for k in ("generated_fraction", "designed_fraction")
+        if asset.get(k)
+    ]
+    if shares:
+        parts.append(f"<div class=kv>pixels: {', '.join(shares)}</div>")
     if asset.get("registration"):
         reg = asset["registration"]
         parts.append(

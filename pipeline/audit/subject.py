@@ -86,7 +86,9 @@ def check(
     if out.get("face_overlay_covered", 0.0) > tol.overlay_face:
         # Brand never places copy over the subject on purpose: a covered face is a layout defect.
         covered = out["face_overlay_covered"]
-        failures.append(f"the master's face is {covered:.0%} covered by brand's logo / copy")
+        failures.append(
+            f"the master's face is {covered:.0%} covered by brand's logo / copy or a designed panel"
+        )
     if skip is None:
         assert isinstance(master_face, faces.Face)
         failures += _face_checks(pair, master_face, tol, out)
@@ -112,11 +114,13 @@ def _skip_reason(
     if visible < tol.visible_face:
         where = "outside" if visible == 0 else "cut by"
         return f"the master's face is {where} this frame ({visible:.0%} visible)"
-    covered = _covered(expected, pair.overlay)
+    covered = _covered(expected, pair.excluded)
     out["face_overlay_covered"] = round(covered, 3)
     if covered > tol.overlay_face:
-        # Brand's overlay is never compared (pair.overlay): the face under it cannot be measured.
-        return f"the master's face is {covered:.0%} under brand's logo / copy: not compared"
+        # Brand's overlay is never compared (pair.excluded): the face under it cannot be measured.
+        return (
+            f"the master's face is {covered:.0%} under brand's logo / copy or a designed panel: not compared"
+        )
     if out["face_px"] < tol.min_face_px:
         return f"face too small to check ({out['face_px']:.0f} px wide; need ≥ {tol.min_face_px:g})"
     return None
@@ -140,7 +144,7 @@ def _face_checks(pair: Pair, master_face: faces.Face, tol: Tolerances, out: dict
         failures.append(f"different person: identity distance {distance:.2f} (tolerance < {tol.identity:g})")
 
     ref_points = faces.landmarks(pair.reference, found)
-    face_aniso = facemeasures.local_anisotropy(pair.reference, pair.variant, expected, pair.overlay)
+    face_aniso = facemeasures.local_anisotropy(pair.reference, pair.variant, expected, pair.excluded)
     out["face_anisotropy"] = None if face_aniso is None else round(face_aniso, 5)
     if face_aniso is not None:  # what a viewer sees: the frame's stretch times the face region's
         out["face_anisotropy_vs_master"] = round(face_aniso * out["frame_anisotropy"], 5)

@@ -5,8 +5,11 @@ numbers behind each value are in the comments. Every value is also echoed into a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from pipeline.audit.design_tolerances import DesignTolerances
+from pipeline.audit.fills import FillTolerances
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,22 @@ class Tolerances:
     # more of the face box than this under brand's overlay: not compared (the demo's billboard
     # scrim covers 24 % of the chin, still found and measured with the scrim masked out)
     overlay_face: float = 0.5
-    # generated regions vs the master's global statistics at the variant's scale and encoding
+    # generated regions vs the master's global range at the variant's scale and encoding …
     generated_black: float = 1.5  # generated p0.5 may not sit this far below the master's p0.1
     generated_white: float = 1.5  # nor its p99.5 this far above the master's p99.9
-    generated_grain: tuple[float, float] = (0.5, 2.0)
-    generated_cct_k: float = 800.0
+    # … and against the photo they touch (seam colour and tone, detail, grain, repetition): fills.py
+    fill: FillTolerances = field(default_factory=FillTolerances)
+    # designed pixels: brand colour of panels, copy contrast (design.py)
+    design: DesignTolerances = field(default_factory=DesignTolerances)
 
     def to_json(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        return {k: _jsonable(v) for k, v in asdict(self).items()}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return list(value) if isinstance(value, tuple) else value
 
 
 DEFAULT = Tolerances()

@@ -19,7 +19,7 @@ from pipeline.specs import get_spec
 from storage.db import make_engine
 from storage.models import AuditCheck, AuditRun
 
-CHECK_NAMES = ["luminance", "texture", "color", "subject"]
+CHECK_NAMES = ["luminance", "texture", "color", "subject", "design"]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_all_pass_exits_0_with_contract_json(files: dict[str, Path], tmp_path: P
     with Session(engine) as session:
         run = session.exec(select(AuditRun)).one()
         assert run.passed is True and run.asset_count == 2
-        assert len(session.exec(select(AuditCheck)).all()) == 8
+        assert len(session.exec(select(AuditCheck)).all()) == 10  # 5 checks × 2 assets
     engine.dispose()
     assert "audit run #1 stored" in err
 

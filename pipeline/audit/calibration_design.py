@@ -1,0 +1,163 @@
+"""Designed panels for the calibration (issue 13): a layout the way designers make banners — the
+photo cropped on one side, a flat brand-colour panel carrying the copy on the other — with the
+masks and records the executor stores (``designed_mask``, ``geometry["layout"]``, brand's record).
+
+Good panels must pass every check; the injected design defects must fail ``design``:
+``off-brand panel`` (the panel ΔE2000 ≈ 3 from the recorded brand colour), ``low-contrast copy``
+(grey copy on the panel, ~2:1) and ``missing glyphs`` (brand's record says characters were
+missing from the font).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from pipeline.audit import calibration as cal
+from pipeline.audit.calibration_fills import photo
+from pipeline.audit.design import DesignRecord
+from pipeline.audit.encoding import probe
+from pipeline.engines.classical import branding
+from pipeline.ops.base import Geometry
+from pipeline.specs import get_spec
+
+BRAND = "#1F4E8C"  # the kit's colour the panels carry
+COPY = "Spring sale: 20% off"
+
+
+@dataclass(frozen=True)
+class PanelCase:
+    master: str
+    spec: str
+    panel: float = 0.4  # share of the frame's long side
+    colour: str = BRAND
+    copy_colour: str = "#FFFFFF"
+
+    @property
+    def label(self) -> str:
+        return f"{self.master} {self.spec} panel {self.panel:.0%}"
+
+
+# Extreme formats, where designers use a panel: leaderboards, billboards, skyscrapers, 21:9.
+PANELS: tuple[PanelCase, ...] = (
+    PanelCase("astronaut", "iab-leaderboard"),
+    PanelCase("coffee", "iab-billboard"),
+    PanelCase("chelsea", "web-hero-21x9", 0.35),
+    PanelCase("rocket", "iab-wide-skyscraper", 0.35),
+    PanelCase("motorcycle", "iab-half-page", 0.35, "#C8102E"),
+    PanelCase("grace_hopper", "iab-billboard", 0.45, "#F2C14E", "#1A1A1A"),
+)
+
+# name → how the panel is spoiled; all must fail the `design` check.
+DESIGN_DEFECTS = ("off-brand panel", "low-contrast copy", "missing glyphs")
+
+
+@dataclass(frozen=True)
+class PanelVariant:
+    variant: cal.Variant
+    designed_mask: np.ndarray
+    design: DesignRecord
+
+
+def _hex(rgb: np.ndarray) -> str:
+    return "#" + "".join(f"{int(v):02X}" for v in rgb)
+
+
+def off_brand(colour: str) -> str:
+    """A colour about ΔE2000 3 from ``colour`` (lightness +3 L*): a wrong swatch, not a subtle drift."""
+    from skimage.color import lab2rgb, rgb2lab
+
+    rgb = branding.hex_rgb(colour)
+    lab = rgb2lab(np.array([[rgb]], np.float64) / 255.0)
+    lab[..., 0] += 3.0 if lab[0, 0, 0] < 90 else -3.0
+    return _hex((np.clip(lab2rgb(lab), 0, 1) * 255).round()[0, 0])
+
+
+def panel_variant(case: PanelCase, defect: str | None = None) -> PanelVariant:
+    """The layout at the spec's size, exported like the export op, with its masks and records."""
+    spec = get_spec(case.spec)
+    width, height = spec.size
+    master = photo(case.master)
+    across = width >= height  # panel to the right of the photo; else below it
+    long_side = width if across else height
+    panel_px = round(case.panel * long_side)
+    photo_box = (0, 0, width - panel_px, height) if across else (0, 0, width, height - panel_px)
+    panel_box = (width - panel_px, 0, width, height) if across else (0, height - panel_px, width, height)
+    pw, ph = photo_box[2], photo_box[3]
+    box = cal.crop_box(master.size, pw / ph, (master.width / 2, master.height / 2))
+    scale = pw / (box[2] - box[0])
+    source = (box[0], box[1], box[0] + width / scale, box[1] + height / scale)
+
+    canvas = Image.new("RGB", (width, height))
+    canvas.paste(master.resize((pw, ph), Image.Resampling.LANCZOS, box=box), (0, 0))
+    fill = off_brand(case.colour) if defect == "off-brand panel" else case.colour
+    canvas.paste(
+        Image.new(
+            "RGB",
+            (panel_px if across else width, height if across else panel_px),
+            tuple(int(v) for v in branding.hex_rgb(fill)),
+        ),
+        panel_box[:2],
+    )
+    copy_colour = "#8A8F99" if defect == "low-contrast copy" else case.copy_colour
+    record = _draw_copy(canvas, panel_box, copy_colour, case.colour)
+    if defect == "missing glyphs":
+        record["copy"]["missing"] = ["→"]
+    data = cal.export(canvas, spec)
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    designed = np.zeros((height, width), np.uint8)
+    designed[panel_box[1] : panel_box[3], panel_box[0] : panel_box[2]] = 1
+    layout = {
+        "panel_box": list(panel_box),
+        "photo_box": list(photo_box),
+        "side": "right" if across else "bottom",
+        "fill": {"kind": "brand", "colours": [case.colour]},
+    }
+    geometry = Geometry(source, (width, height), master.size)
+    return PanelVariant(
+        cal.Variant(image, data, geometry, probe(data)), designed, DesignRecord(layout, (record,))
+    )
+
+
+def _draw_copy(
+    canvas: Image.Image, panel: tuple[int, int, int, int], colour: str, panel_colour: str
+) -> dict[str, Any]:
+    """Copy centred in the panel with brand's own text engine; brand's record for it."""
+    font = branding.default_font_bytes()
+    pad = max(4, round(0.12 * min(panel[2] - panel[0], panel[3] - panel[1])))
+    avail_w, avail_h = panel[2] - panel[0] - 2 * pad, panel[3] - panel[1] - 2 * pad
+    fitted = branding.fit_text(COPY, font, max(10, avail_h // 2), avail_w, avail_h, 8)
+    if fitted is None:
+        raise ValueError(f"copy does not fit a {avail_w}×{avail_h} panel")
+    x = panel[0] + (panel[2] - panel[0] - fitted.size[0]) // 2
+    y = panel[1] + (panel[3] - panel[1] - fitted.size[1]) // 2
+    layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
+    rgb = branding.hex_rgb(colour)
+    branding.draw_text(layer, COPY, fitted, (x, y), rgb, shadow=branding.hex_rgb(panel_colour))
+    canvas.paste(Image.alpha_composite(canvas.convert("RGBA"), layer).convert("RGB"))
+    text_box = [x, y, x + fitted.size[0], y + fitted.size[1]]
+    lum = branding.relative_luminance(np.array([rgb, branding.hex_rgb(panel_colour)], np.uint8))
+    return {
+        "text_box": text_box,
+        "logo_box": None,
+        "scrim_box": None,
+        "text_color": colour,
+        "font_px": fitted.px,
+        "placement": "panel",
+        "copy": {
+            "text": COPY,
+            "lines": 1,
+            "px": fitted.px,
+            "colour": colour,
+            "font": "DejaVu Sans Bold",
+            "font_sha256": hashlib.sha256(font).hexdigest(),
+            "missing": [],
+            "contrast": round(branding.contrast(float(lum[0]), float(lum[1])), 2),
+        },
+    }

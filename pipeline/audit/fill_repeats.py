@@ -1,0 +1,104 @@
+"""Repetition in a generated band: the photo mirrored across the seam (a mirrored subject), or one
+patch repeated (tiling). Shapes are compared at work scale, where grain no longer matches itself."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from pipeline.audit.fill_frame import Oriented
+
+
+def mirror_correlation(
+    o: Oriented,
+    seam: float,
+    tg: int,
+    tm: int,
+    me: int,
+    c0: int,
+    c1: int,
+    gen_ok: np.ndarray,
+    photo_ok: np.ndarray,
+) -> float | None:
+    """Correlation of the far half of the band's shapes with the photo's, mirrored across the seam.
+    A continuation may mirror the photo near the seam (keyart's classical engine does, fading out
+    within ~5 % of the photo's side: 0.0–0.5 in its far half); a mirrored subject keeps it to the end."""
+    reach = min(tg, me - tm)
+    start = max(2, reach // 2)
+    if reach - start < 4:
+        return None
+    gen_rows = np.arange(tg - 1 - start, tg - reach - 1, -1)
+    gen_rows = gen_rows[gen_rows >= 0]
+    photo_rows = np.floor(2 * seam - gen_rows - 0.5).astype(int)  # mirror of the row's centre
+    keep = (photo_rows >= tm) & (photo_rows < me)
+    gen_rows, photo_rows = gen_rows[keep], photo_rows[keep]
+    if gen_rows.size < 3:
+        return None
+    g = o.shapes[gen_rows, c0:c1]
+    p = o.shapes[photo_rows, c0:c1]
+    valid = gen_ok[gen_rows, c0:c1] & photo_ok[photo_rows, c0:c1]
+    if valid.sum() < 64:
+        return None
+    g, p = g[valid], p[valid]
+    denom = math.sqrt(float((g * g).sum()) * float((p * p).sum()))
+    return None if denom <= 1e-6 else round(float((g * p).sum()) / denom, 4)
+
+
+def self_match(plane: np.ndarray, mask: np.ndarray) -> tuple[float, float] | None:
+    """The band's best match with itself at a shift of ≥ 4 px that is a separate peak (a repeat,
+    not the ridge of a streak or a smooth gradient): (normalised correlation, shift in px).
+
+    Normalised autocorrelation through the FFT, over every shift whose overlap covers ≥ 30 % of
+    the band, so a patch repeated only two or three times is still found."""
+    h, w = plane.shape
+    if h < 8 or w < 8 or int(mask.sum()) < 64:
+        return None
+    m = mask.astype(np.float64)
+    p = np.where(mask, plane - float(plane[mask].mean()), 0.0)
+    shape = (2 * h, 2 * w)
+    fp, fm, fq = (np.fft.rfft2(x, shape) for x in (p, m, p * p))
+
+    def corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.fft.fftshift(np.fft.irfft2(a * np.conj(b), shape))
+
+    num, count = corr(fp, fp), corr(fm, fm)
+    energy_a, energy_b = corr(fq, fm), corr(fm, fq)
+    ncc = num / np.sqrt(np.maximum(energy_a * energy_b, 1e-9))
+    cy, cx = h, w  # zero shift after fftshift
+    dy = np.arange(shape[0])[:, None] - cy
+    dx = np.arange(shape[1])[None, :] - cx
+    ok = (count >= 0.3 * float(m.sum())) & (np.maximum(np.abs(dy), np.abs(dx)) >= 4)
+    if not ok.any():
+        return None
+    candidates = np.where(ok, ncc, -1.0)
+    iy, ix = np.unravel_index(int(np.argmax(candidates)), candidates.shape)
+    best = float(candidates[iy, ix])
+    # A repeat is a separate peak: on the way from zero shift to it the match must dip.
+    path = np.linspace(0.15, 0.85, 15)
+    ys = np.rint(cy + path * (iy - cy)).astype(int)
+    xs = np.rint(cx + path * (ix - cx)).astype(int)
+    if best - float(ncc[ys, xs].min()) < 0.3:
+        return (0.0, 0.0)
+    return best, float(math.hypot(iy - cy, ix - cx))
+
+
+def repeat(o: Oriented, band: np.ndarray, photo: np.ndarray) -> dict[str, Any]:
+    """How strongly the band repeats itself, next to how strongly the photo band beside it does."""
+    out: dict[str, Any] = {"repeat_correlation": None, "photo_repeat_correlation": None}
+    rows = np.flatnonzero(band.any(axis=1))
+    if rows.size < 8:
+        return out
+    cols = np.flatnonzero(band.any(axis=0))
+    window = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    found = self_match(o.texture[window], band[window])
+    if found is None:
+        return out
+    out["repeat_correlation"], out["repeat_shift_px"] = round(found[0], 4), round(found[1] / o.factor, 1)
+    prow = np.flatnonzero(photo.any(axis=1))
+    if prow.size >= 8:
+        pwin = (slice(prow[0], prow[-1] + 1), window[1])
+        photo_found = self_match(o.texture[pwin], photo[pwin])
+        out["photo_repeat_correlation"] = None if photo_found is None else round(photo_found[0], 4)
+    return out

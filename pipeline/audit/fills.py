@@ -1,0 +1,182 @@
+"""Does a fill hold up next to the photo it continues? ``judge_fill`` answers from the frame alone.
+
+``judge_fill(rgb, generated, *, ignore=None, tol=FillTolerances()) -> FillVerdict`` needs no master:
+every generated band is compared with the photo pixels it touches, at the frame's own scale, so the
+same function serves the audit (on the delivered, encoded file) and `fit` (to choose between a
+classical continuation and a designed panel before drawing either). ~10–40 ms for 1080×1920.
+
+* ``rgb``: (H, W, 3) uint8 sRGB; ``generated``: (H, W), nonzero = generated; ``ignore``: (H, W),
+  nonzero = neither photo nor fill (logo, copy, panels): left out of both sides of every comparison.
+* Bands: the rows / columns at the frame's edges that are generated across (≥ 98 %) are a side
+  (``top``, ``bottom``, ``left``, ``right``) continuing the photo across one straight seam; other
+  generated pixels (``inside``: swaps, patches) are compared with the ring of photo around them.
+* Per side (``per_side``): across the seam, chromatic ΔE2000 and the L* step of local means (median
+  over segments along the seam); the band's detail (gradient energy of the lightly smoothed frame at
+  ≤ 512 px: shapes, not grain) and grain (finest wavelet σ at full size) as ratios to the
+  neighbouring photo band; the share of the band that is smooth where the photo has no smooth area
+  of that kind; repetition: the band mirroring the photo across the seam, or repeating itself
+  (a tiled patch) more than the photo beside it does.
+* ``FillVerdict.failures``: (check, reason) pairs, the check being ``luminance`` (tone step),
+  ``texture`` (smear, grain, repetition) or ``color`` (seam colour), each reason a sentence.
+  ``passed`` is None when nothing could be compared (no photo pixels beside the fill).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pipeline.audit.fill_frame import Frame
+from pipeline.audit.fill_measures import measure_inside, measure_side
+from pipeline.audit.fill_reasons import findings
+
+BAND_SHARE = 0.98  # a row / column this generated belongs to an edge band
+MIN_BAND_PX = 3  # thinner bands are resampling slivers, not fills
+
+
+@dataclass(frozen=True)
+class FillTolerances:
+    # Across a seam (median over segments): what a viewer sees as a line where the fill starts.
+    seam_delta_e: float = 2.0  # chromatic ΔE2000 (L* held at the photo's) of local means
+    seam_lightness: float = 4.0  # |ΔL*| of local means
+    detail: float = 0.4  # the band's far half / the photo's quietest quarter, gradient energy: a smear
+    grain: tuple[float, float] = (0.5, 2.0)  # band / photo wavelet σ
+    smooth_share: float = 0.75  # this much of the band smoother than the photo's smoothest 5 %: a smear
+    mirror: float = 0.65  # correlation of the band's far half with the photo mirrored across the seam
+    repeat: float = 0.8  # the band's best self-match at a shift (a tiled patch) …
+    repeat_margin: float = 0.25  # … this far above the photo band's own repetition
+
+
+@dataclass(frozen=True)
+class SideVerdict:
+    side: str  # top | bottom | left | right | inside
+    passed: bool | None  # None: too thin, or no photo beside it, to compare
+    failures: tuple[tuple[str, str], ...]  # (check, reason)
+    measures: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class FillVerdict:
+    passed: bool | None  # None: nothing generated, or no photo beside it to compare with
+    reason: str
+    measures: dict[str, float | None]  # each measure's worst value over the sides
+    per_side: dict[str, SideVerdict]
+    failures: tuple[tuple[str, str], ...] = ()  # (check, reason): luminance | texture | color
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "reason": self.reason,
+            "measures": self.measures,
+            "per_side": {
+                name: {"passed": s.passed, "measures": s.measures, "failures": [r for _, r in s.failures]}
+                for name, s in self.per_side.items()
+            },
+        }
+
+
+def judge_fill(
+    rgb: np.ndarray,
+    generated: np.ndarray,
+    *,
+    ignore: np.ndarray | None = None,
+    tol: FillTolerances | None = None,
+) -> FillVerdict:
+    """Judge every generated area of ``rgb`` against the photo pixels it touches (module docstring)."""
+    tol = tol or FillTolerances()
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"rgb must be (H, W, 3) uint8, got {rgb.shape} {rgb.dtype}")
+    if generated.shape[:2] != rgb.shape[:2]:
+        raise ValueError(f"generated mask {generated.shape[:2]} does not match the frame {rgb.shape[:2]}")
+    gen = np.asarray(generated).reshape(rgb.shape[:2]) > 0.5
+    skip = None if ignore is None else np.asarray(ignore).reshape(rgb.shape[:2]) > 0.5
+    if skip is not None:
+        gen &= ~skip
+    if not gen.any():
+        return FillVerdict(None, "nothing generated", {}, {})
+    bands = edge_bands(gen, skip)
+    thinnest = min((t for t in bands.values() if t >= MIN_BAND_PX), default=None)
+    frame = Frame.build(rgb, gen, skip, thinnest)
+    per_side: dict[str, SideVerdict] = {}
+    for side, thickness in bands.items():
+        if thickness >= MIN_BAND_PX:
+            per_side[side] = _side(
+                side, measure_side(frame.oriented(side), thickness, _across(bands, side)), tol
+            )
+    inside = gen & ~_band_mask(gen.shape, bands)
+    if int(inside.sum()) >= 256:
+        per_side["inside"] = _side("inside", measure_inside(frame.oriented("top"), inside), tol)
+    return _combine(per_side)
+
+
+def _side(side: str, measured: Any, tol: FillTolerances) -> SideVerdict:
+    if not measured.compared:
+        return SideVerdict(side, None, (), measured.values)
+    failures = findings(side, measured, tol)
+    return SideVerdict(side, not failures, tuple(failures), measured.values)
+
+
+def _run(share: np.ndarray) -> int:
+    """How many leading entries of ``share`` are ≥ BAND_SHARE."""
+    below = np.flatnonzero(share < BAND_SHARE)
+    return int(below[0]) if below.size else int(share.size)
+
+
+def edge_bands(gen: np.ndarray, skip: np.ndarray | None) -> dict[str, int]:
+    """Thickness (full px) of the generated band along each edge of the frame."""
+    counted = np.ones_like(gen) if skip is None else ~skip
+    rows = gen.sum(axis=1) / np.maximum(counted.sum(axis=1), 1)
+    cols = gen.sum(axis=0) / np.maximum(counted.sum(axis=0), 1)
+    bands = {"top": _run(rows), "bottom": _run(rows[::-1]), "left": _run(cols), "right": _run(cols[::-1])}
+    if bands["top"] >= gen.shape[0] or bands["left"] >= gen.shape[1]:
+        return {}  # all generated: no photo to compare with
+    return bands
+
+
+def _across(bands: dict[str, int], side: str) -> tuple[int, int, int]:
+    """(bands on the two ends of ``side``'s seam, the opposite band) in the oriented frame."""
+    if side in ("top", "bottom"):
+        first, last = bands["left"], bands["right"]
+        return first, last, bands["bottom" if side == "top" else "top"]
+    first, last = bands["top"], bands["bottom"]
+    return first, last, bands["right" if side == "left" else "left"]
+
+
+def _band_mask(shape: tuple[int, int], bands: dict[str, int]) -> np.ndarray:
+    mask = np.zeros(shape, bool)
+    if not bands:
+        return mask
+    h, w = shape
+    mask[: bands["top"]] = True
+    mask[h - bands["bottom"] :] = True
+    mask[:, : bands["left"]] = True
+    mask[:, w - bands["right"] :] = True
+    return mask
+
+
+def _worse(key: str, a: float, b: float) -> float:
+    """The worse of two sides' values of one measure."""
+    if key == "detail_ratio":
+        return min(a, b)
+    if key == "grain_ratio":  # furthest from 1, either way
+        return a if abs(np.log(max(a, 1e-6))) >= abs(np.log(max(b, 1e-6))) else b
+    if key == "seam_lightness_step":
+        return a if abs(a) >= abs(b) else b
+    return max(a, b)
+
+
+def _combine(per_side: dict[str, SideVerdict]) -> FillVerdict:
+    judged = [s for s in per_side.values() if s.passed is not None]
+    if not judged:
+        return FillVerdict(None, "no photo pixels beside the generated area to compare it with", {}, per_side)
+    failures = tuple(f for s in judged for f in s.failures)
+    worst: dict[str, float | None] = {}
+    for s in judged:
+        for key, value in s.measures.items():
+            if value is not None:
+                now = worst.get(key)
+                worst[key] = value if now is None else _worse(key, now, value)
+    reason = "; ".join(r for _, r in failures) or "generated area continues the photo beside it"
+    return FillVerdict(not failures, reason, worst, per_side, failures)
