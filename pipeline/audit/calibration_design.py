@@ -51,6 +51,12 @@ PANELS: tuple[PanelCase, ...] = (
     PanelCase("rocket", "iab-wide-skyscraper", 0.35),
     PanelCase("motorcycle", "iab-half-page", 0.35, "#C8102E"),
     PanelCase("grace_hopper", "iab-billboard", 0.45, "#F2C14E", "#1A1A1A"),
+    PanelCase("astronaut", "iab-mobile-banner", 0.45, "#0B6E4F"),
+    PanelCase("coffee", "iab-half-page", 0.3, "#F4EDE4", "#2B1D14"),
+    PanelCase("chelsea", "iab-leaderboard", 0.5, "#6A1B9A"),
+    PanelCase("rocket", "web-hero-21x9", 0.4, "#111827"),
+    PanelCase("motorcycle", "iab-billboard", 0.4, "#FFFFFF", "#C8102E"),
+    PanelCase("grace_hopper", "iab-wide-skyscraper", 0.3, "#1F4E8C"),
 )
 
 # name → how the panel is spoiled; all must fail the `design` check.

@@ -3,6 +3,7 @@ colour, structure, shapes), each turned so that one side's generated band is on 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -50,17 +51,19 @@ class Frame:
     @classmethod
     def build(cls, rgb: np.ndarray, gen: np.ndarray, skip: np.ndarray | None, thinnest: int | None) -> Frame:
         h, w = gen.shape
-        # At most WORK_SIDE px long, but at least 4 work rows across the thinnest band.
-        factor = min(1.0, max(WORK_SIDE / max(h, w), 4.0 / thinnest if thinnest else 0.0))
-        size = (max(1, round(w * factor)), max(1, round(h * factor)))
-        if factor < 1.0:
-            work = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-            work_gen = cv2.resize(gen.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-            work_skip = None
-            if skip is not None:
-                work_skip = cv2.resize(skip.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.01
+        # A whole-pixel reduction (fast, exact block means) to at most ~WORK_SIDE px, keeping at
+        # least 4 work rows across the thinnest band; the frame is padded by edge replication to a
+        # multiple of it, which only ever extends a band at the far edge of the frame.
+        k = max(1, math.ceil(max(h, w) / WORK_SIDE))
+        if thinnest:
+            k = max(1, min(k, thinnest // 4))
+        if k > 1:
+            work = _reduce(rgb, k)
+            work_gen = _reduce(gen.astype(np.float32), k)
+            work_skip = None if skip is None else _reduce(skip.astype(np.float32), k) > 0.01
         else:
             work, work_gen, work_skip = rgb, gen.astype(np.float32), skip
+        factor = 1.0 / k
         luma = colorspace.luma(work)
         smooth = cv2.GaussianBlur(luma, (0, 0), STRUCTURE_SIGMA, borderType=cv2.BORDER_REFLECT)
         gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=0.125)
@@ -93,3 +96,11 @@ class Frame:
             shapes=turn(self.shapes),  # type: ignore[arg-type]
             texture=turn(self.texture),  # type: ignore[arg-type]
         )
+
+
+def _reduce(plane: np.ndarray, k: int) -> np.ndarray:
+    """Mean of each k×k block (the plane padded by edge replication to a multiple of k)."""
+    h, w = plane.shape[:2]
+    padded = cv2.copyMakeBorder(plane, 0, -h % k, 0, -w % k, cv2.BORDER_REPLICATE)
+    size = (padded.shape[1] // k, padded.shape[0] // k)
+    return cv2.resize(padded, size, interpolation=cv2.INTER_AREA)

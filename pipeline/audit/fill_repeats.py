@@ -6,9 +6,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import cv2
 import numpy as np
 
 from pipeline.audit.fill_frame import Oriented
+
+WORTH_COMPARING = 0.5  # below this self-match the band repeats nothing: the photo's own is not needed
 
 
 def mirror_correlation(
@@ -46,46 +49,54 @@ def mirror_correlation(
     return None if denom <= 1e-6 else round(float((g * p).sum()) / denom, 4)
 
 
+def _spectrum(x: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    padded = np.zeros(size, np.float32)
+    padded[: x.shape[0], : x.shape[1]] = x
+    return cv2.dft(padded, flags=cv2.DFT_COMPLEX_OUTPUT)
+
+
+def _correlate(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross-correlation c[s] = Σ a[x + s] · b[x] of two spectra (circular indices; zero-padded
+    to twice the band, so linear for every shift that matters)."""
+    return cv2.idft(cv2.mulSpectrums(a, b, 0, conjB=True), flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
+
+
 def self_match(plane: np.ndarray, mask: np.ndarray) -> tuple[float, float] | None:
     """The band's best match with itself at a shift of ≥ 4 px that is a separate peak (a repeat,
     not the ridge of a streak or a smooth gradient): (normalised correlation, shift in px).
 
-    Normalised autocorrelation through the FFT, over every shift whose overlap covers ≥ 30 % of
+    Normalised autocorrelation through the DFT, over every shift whose overlap covers ≥ 30 % of
     the band, so a patch repeated only two or three times is still found."""
     h, w = plane.shape
     if h < 8 or w < 8 or int(mask.sum()) < 64:
         return None
-    m = mask.astype(np.float64)
-    p = np.where(mask, plane - float(plane[mask].mean()), 0.0)
-    shape = (2 * h, 2 * w)
-    fp, fm, fq = (np.fft.rfft2(x, shape) for x in (p, m, p * p))
-
-    def corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.fft.fftshift(np.fft.irfft2(a * np.conj(b), shape))
-
-    num, count = corr(fp, fp), corr(fm, fm)
-    energy_a, energy_b = corr(fq, fm), corr(fm, fq)
-    ncc = num / np.sqrt(np.maximum(energy_a * energy_b, 1e-9))
-    cy, cx = h, w  # zero shift after fftshift
-    dy = np.arange(shape[0])[:, None] - cy
-    dx = np.arange(shape[1])[None, :] - cx
+    m = mask.astype(np.float32)
+    p = np.where(mask, plane - float(plane[mask].mean()), 0.0).astype(np.float32)
+    size = (cv2.getOptimalDFTSize(2 * h), cv2.getOptimalDFTSize(2 * w))
+    fp, fm, fq = _spectrum(p, size), _spectrum(m, size), _spectrum(p * p, size)
+    num, count, energy = _correlate(fp, fp), _correlate(fm, fm), _correlate(fq, fm)
+    mirrored = np.roll(energy[::-1, ::-1], (1, 1), axis=(0, 1))  # the other copy's energy: E(−s)
+    ncc = num / np.sqrt(np.maximum(energy * mirrored, 1e-9))
+    dy = np.arange(size[0])[:, None]
+    dx = np.arange(size[1])[None, :]
+    dy, dx = np.where(dy > size[0] // 2, dy - size[0], dy), np.where(dx > size[1] // 2, dx - size[1], dx)
     ok = (count >= 0.3 * float(m.sum())) & (np.maximum(np.abs(dy), np.abs(dx)) >= 4)
     if not ok.any():
         return None
     candidates = np.where(ok, ncc, -1.0)
     iy, ix = np.unravel_index(int(np.argmax(candidates)), candidates.shape)
-    best = float(candidates[iy, ix])
+    best, sy, sx = float(candidates[iy, ix]), int(dy[iy, 0]), int(dx[0, ix])
     # A repeat is a separate peak: on the way from zero shift to it the match must dip.
     path = np.linspace(0.15, 0.85, 15)
-    ys = np.rint(cy + path * (iy - cy)).astype(int)
-    xs = np.rint(cx + path * (ix - cx)).astype(int)
+    ys, xs = np.rint(path * sy).astype(int) % size[0], np.rint(path * sx).astype(int) % size[1]
     if best - float(ncc[ys, xs].min()) < 0.3:
         return (0.0, 0.0)
-    return best, float(math.hypot(iy - cy, ix - cx))
+    return best, float(math.hypot(sy, sx))
 
 
 def repeat(o: Oriented, band: np.ndarray, photo: np.ndarray) -> dict[str, Any]:
-    """How strongly the band repeats itself, next to how strongly the photo band beside it does."""
+    """How strongly the band repeats itself, next to how strongly the photo band beside it does
+    (looked at only when the band repeats itself at all)."""
     out: dict[str, Any] = {"repeat_correlation": None, "photo_repeat_correlation": None}
     rows = np.flatnonzero(band.any(axis=1))
     if rows.size < 8:
@@ -97,7 +108,7 @@ def repeat(o: Oriented, band: np.ndarray, photo: np.ndarray) -> dict[str, Any]:
         return out
     out["repeat_correlation"], out["repeat_shift_px"] = round(found[0], 4), round(found[1] / o.factor, 1)
     prow = np.flatnonzero(photo.any(axis=1))
-    if prow.size >= 8:
+    if found[0] >= WORTH_COMPARING and prow.size >= 8:
         pwin = (slice(prow[0], prow[-1] + 1), window[1])
         photo_found = self_match(o.texture[pwin], photo[pwin])
         out["photo_repeat_correlation"] = None if photo_found is None else round(photo_found[0], 4)

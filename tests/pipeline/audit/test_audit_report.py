@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image
 from sqlmodel import Session, select
 
@@ -92,3 +93,27 @@ def test_rows_are_stored(
         assert by_key[("iab-half-page", "subject")].passed is True
         assert by_key[("iab-half-page", "subject")].measured["identity_distance"] < 0.6
     engine.dispose()
+
+
+def test_the_chart_and_the_sheet_show_what_failed(
+    report_bundle: tuple[dict[str, Any], dict[str, Image.Image]], tmp_path: Path
+) -> None:
+    from pipeline.audit import chart, contact_sheet
+
+    report, images = report_bundle
+    assets = report["assets"]
+    rows = dict(chart.verdict_rows(assets))
+    # Every check is a row of the verdict matrix: a failure can never be off the chart.
+    assert list(rows)[:5] == ["luminance", "texture", "color", "subject", "design"]
+    assert rows["luminance"] == [a["checks"]["luminance"]["passed"] for a in assets]
+    assert [v is False for v in rows["color"]] == [spec == "iab-wide-skyscraper" for spec, _ in CASES]
+    chart.write(report, tmp_path / "chart.png")
+    assert Image.open(tmp_path / "chart.png").width > 1000
+
+    sheet = contact_sheet.render(report, images).convert("RGB")
+    red = np.array(contact_sheet.COLOURS[False])
+    for index, asset in enumerate(assets):  # the cell's frame, just left of its thumbnail box
+        x = contact_sheet.PAD + index * (contact_sheet.CELL + contact_sheet.PAD) - 3
+        y = 56 + contact_sheet.CELL // 2
+        framed = bool((np.asarray(sheet)[y, x] == red).all())
+        assert framed is (asset["passed"] is False), asset["spec"]
