@@ -98,6 +98,8 @@ def regions(photos: str) -> None:
     print(calibration_regions.case_table(outcomes))
     print("\n== confusion matrix per check (good variants vs the injected defects that belong to it)")
     print(calibration_regions.confusion(outcomes))
+    print("\n== margins: each measure over the good variants and over each kind of defect")
+    print(calibration_regions.margins(outcomes))
     print("\n== targets")
     print(calibration_regions.targets(outcomes)[0])
 

@@ -14,7 +14,7 @@ the catch rate: a tiled patch of flat sky is still flat sky.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -55,6 +55,7 @@ class Outcome:
     failed: frozenset[str]
     reasons: dict[str, str]
     invisible: str | None = None
+    measures: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -175,8 +176,49 @@ def run(selected: Iterable[Case], audit: Audit) -> list[Outcome]:
         asset = audit(item, cfl.photo(case.master), case.master)
         failed = frozenset(c for c in CHECKS if asset["checks"][c]["passed"] is False)
         reasons = {c: str(asset["checks"][c].get("reason", "")) for c in failed}
-        outcomes.append(Outcome(case, failed, reasons, invisible if case.expected else None))
+        invisible = invisible if case.expected else None
+        outcomes.append(Outcome(case, failed, reasons, invisible, _measures(asset)))
     return outcomes
+
+
+# The measures behind the fill and design tolerances: (check, where in the check, key).
+MARGIN_MEASURES = {
+    "seam ΔE2000": ("color", "generated", "seam_delta_e"),
+    "|seam ΔL*|": ("luminance", "generated", "seam_lightness_step"),
+    "detail ×": ("texture", "generated", "detail_ratio"),
+    "grain ×": ("texture", "generated", "grain_ratio"),
+    "smooth share": ("texture", "generated", "smooth_share"),
+    "mirror": ("texture", "generated", "mirror_correlation"),
+    "repeat": ("texture", "generated", "repeat_correlation"),
+    "brand ΔE2000": ("design", None, "brand_delta_e"),
+    "copy contrast": ("design", None, "copy_contrast"),
+}
+
+
+def _measures(asset: dict[str, Any]) -> dict[str, float]:
+    out = {}
+    for name, (check, part, key) in MARGIN_MEASURES.items():
+        source = asset["checks"][check]
+        value = (source.get(part) or {}).get(key) if part else source.get(key)
+        if value is not None:
+            out[name] = abs(float(value)) if name.startswith("|") else float(value)
+    return out
+
+
+def margins(outcomes: Sequence[Outcome]) -> str:
+    """Per measure: its range over the good variants, and over each kind of defect."""
+    lines = []
+    for name in MARGIN_MEASURES:
+        groups: dict[str, list[float]] = {}
+        for o in outcomes:
+            if name in o.measures and not o.invisible:
+                groups.setdefault("good" if o.case.expected is None else o.case.name, []).append(
+                    o.measures[name]
+                )
+        if groups:
+            ranges = [f"{g}: {min(v):.3g}–{max(v):.3g} ({len(v)})" for g, v in groups.items()]
+            lines.append(f"{name:14s} " + " | ".join(ranges))
+    return "\n".join(lines)
 
 
 def case_table(outcomes: Sequence[Outcome]) -> str:
