@@ -138,6 +138,7 @@ def audit_one(shared: MasterCache, item: AuditItem, tol: Tolerances) -> dict[str
     except BadInput as exc:
         reason = str(exc)
         asset.update(error=reason, checks={name: {"passed": None, "reason": reason} for name in CHECKS})
+        asset.update(generated_fraction=None, designed_fraction=None)  # unknown: no frame to map
         return asset
     asset.update(extra)
     timings["registration"] = time.perf_counter() - clock

@@ -21,9 +21,12 @@ from typing import Any
 
 import cv2
 import numpy as np
+from PIL import Image
+from skimage.color import deltaE_ciede2000, rgb2lab
 
 from pipeline.audit import colorspace
 from pipeline.audit.design_tolerances import DesignTolerances
+from pipeline.audit.encoding import Encoding, encode_like
 from pipeline.audit.pair import Pair
 
 Box = Sequence[float]
@@ -58,7 +61,9 @@ def check(pair: Pair, record: DesignRecord | None, tol: DesignTolerances) -> dic
     notes: list[str] = []
     out: dict[str, Any] = {"designed_fraction": fraction}
     if record.layout is not None:
-        out["brand_colour"] = panel = brand_colour(pair.variant, record.layout, record.brand, tol)
+        out["brand_colour"] = panel = brand_colour(
+            pair.variant, record.layout, record.brand, tol, pair.encoding
+        )
         (failures if panel["passed"] is False else notes).append(panel["reason"])
     copies = [copy_check(pair.variant, r, tol) for r in record.brand if r.get("text_box")]
     if copies:
@@ -88,7 +93,7 @@ def hex_rgb(colour: str) -> np.ndarray:
 
 
 def _rgb_hex(rgb: np.ndarray) -> str:
-    return "#" + "".join(f"{int(v):02X}" for v in rgb)
+    return "#" + "".join(f"{int(np.clip(v, 0, 255)):02X}" for v in rgb)
 
 
 def _box_mask(shape: tuple[int, int], box: Box, pad: float = 0.0) -> np.ndarray:
@@ -99,10 +104,33 @@ def _box_mask(shape: tuple[int, int], box: Box, pad: float = 0.0) -> np.ndarray:
     return mask
 
 
+def encoded(colour: np.ndarray, encoding: Encoding | None) -> np.ndarray:
+    """``colour`` as a flat area of it comes out of ``encoding``: the colour a delivered panel can
+    reach (an 8-bit YCbCr round trip moves a dark navy by one level, ΔE2000 ~1, at any quality)."""
+    if encoding is None or not encoding.lossy:
+        return colour.astype(np.float64)
+    patch = Image.new("RGB", (64, 64), (int(colour[0]), int(colour[1]), int(colour[2])))
+    out, _ = encode_like(patch, encoding)
+    return np.asarray(out.convert("RGB"))[16:48, 16:48].reshape(-1, 3).mean(axis=0)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return rgb2lab(np.asarray(rgb, np.float64).reshape(1, 1, 3) / 255.0)[0, 0]
+
+
+def _delta_e(a: np.ndarray, b: np.ndarray) -> float:
+    return float(deltaE_ciede2000(_lab(a), _lab(b)))
+
+
 def brand_colour(
-    rgb: np.ndarray, layout: dict[str, Any], brand: Sequence[dict[str, Any]], tol: DesignTolerances
+    rgb: np.ndarray,
+    layout: dict[str, Any],
+    brand: Sequence[dict[str, Any]],
+    tol: DesignTolerances,
+    encoding: Encoding | None = None,
 ) -> dict[str, Any]:
-    """The panel interior's colour against the brand colour the layout recorded."""
+    """The panel interior's colour (a trimmed mean) against the brand colour the layout recorded,
+    as the delivered file's encoding renders a flat area of it; the raw difference is reported too."""
     fill = layout.get("fill") or {}
     kind, colours = fill.get("kind"), fill.get("colours") or []
     if kind != "brand" or not colours:
@@ -127,21 +155,25 @@ def brand_colour(
             "kind": kind,
         }
     target = hex_rgb(str(colours[0]))
-    measured = np.median(rgb[interior], axis=0).round().astype(np.uint8)
-    pair = np.stack([measured, target])[None].astype(np.uint8)
-    lab = colorspace.lab(pair)[0]
-    delta = float(colorspace.delta_e2000(lab[0:1], lab[1:2])[0])
+    pixels = rgb[interior].astype(np.float64)
+    low, high = np.percentile(pixels, [5, 95], axis=0)  # stray edge pixels out
+    keep = ((pixels >= low) & (pixels <= high)).all(axis=1)
+    measured = pixels[keep].mean(axis=0) if keep.any() else np.median(pixels, axis=0)
+    reachable = encoded(target, encoding)
+    delta = _delta_e(measured, reachable)
     result = {
         "kind": kind,
         "target": _rgb_hex(target),
-        "measured": _rgb_hex(measured),
+        "measured": _rgb_hex(np.rint(measured)),
         "delta_e": round(delta, 3),
+        "delta_e_to_kit": round(_delta_e(measured, target), 3),
+        "encoder_delta_e": round(_delta_e(reachable, target), 3),
         "pixels": int(interior.sum()),
     }
     if delta > tol.brand_delta_e:
         return {
             "passed": False,
-            "reason": f"panel colour {_rgb_hex(measured)} is ΔE2000 {delta:.1f} from the "
+            "reason": f"panel colour {result['measured']} is ΔE2000 {delta:.1f} from the "
             f"brand colour {_rgb_hex(target)} (tolerance {tol.brand_delta_e:g})",
             **result,
         }
