@@ -74,6 +74,11 @@ class Frame:
         )
         return cls(rgb, gen, skip, factor, work, work_gen, work_skip, structure, blur3 - blur10, luma - blur6)
 
+    def work_valid(self, generated: bool) -> np.ndarray:
+        """Work pixels wholly generated (or wholly photo), not ignored."""
+        ok = self.work_gen > 0.99 if generated else self.work_gen < 0.01
+        return ok if self.work_skip is None else ok & ~self.work_skip
+
     def oriented(self, side: str) -> Oriented:
         """Every plane turned so that ``side``'s band is at the top (row 0 = the frame's edge)."""
 

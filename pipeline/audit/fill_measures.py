@@ -25,7 +25,7 @@ GRAIN_FLOOR = 0.3  # 8-bit σ, as the texture check's floor
 BLOCK = 8  # work px
 SMOOTHER = 0.5  # a band block with less than this × the photo's 5th-percentile block gradient is smooth
 SEAM_GAP = 3  # work rows left out on both sides of the seam for detail (the seam's own edge)
-MAX_GRAIN_PX = 400_000  # grain is a statistic: a centred part of a big band measures the same
+MAX_GRAIN_PX = 200_000  # grain is a statistic: a centred part of a big band measures the same
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ def _mean(plane: np.ndarray, mask: np.ndarray) -> float | None:
     return float(plane[mask].mean()) if mask.any() else None
 
 
-def measure_side(o: Oriented, t: int, across: tuple[int, int, int]) -> SideMeasures:
+def measure_side(
+    o: Oriented, t: int, across: tuple[int, int, int], smooth_floor: float | None
+) -> SideMeasures:
     """Seam colour and tone, detail, grain, smoothness and repetition of the band ``[0, t)``."""
     first, last, opposite = across
     full_h, full_w = o.gen.shape
@@ -60,7 +62,7 @@ def measure_side(o: Oriented, t: int, across: tuple[int, int, int]) -> SideMeasu
     values: dict[str, float | None] = {"depth_px": float(t), "depth_share": round(t / full_h, 4)}
     values.update(_seam(o, tg, tm, c0, c1, depth, gen_ok, photo_ok))
     values.update(_detail(o.structure, band, near_photo, rows, tg))
-    values.update(_smooth(o.structure, band, photo_ok & (rows >= tm) & (rows < me)))
+    values.update(_smooth(o.structure, band, smooth_floor))
     values["grain_ratio"] = _grain(o, t, first, last, opposite)
     values["mirror_correlation"] = mirror_correlation(o, t * f, tg, tm, me, c0, c1, gen_ok, photo_ok)
     beside = photo_ok & cols & (rows >= tm + SEAM_GAP) & (rows < tm + SEAM_GAP + max(depth, tg))
@@ -132,13 +134,18 @@ def _block_means(structure: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return s.sum(axis=(1, 3))[full] / counts[full]
 
 
-def _smooth(structure: np.ndarray, band: np.ndarray, photo: np.ndarray) -> dict[str, float | None]:
-    """Share of the band's blocks with half the gradient energy of the photo's smoothest 5 % of
-    blocks: a smooth gradient where the photo has nothing that smooth."""
-    band_blocks, photo_blocks = _block_means(structure, band), _block_means(structure, photo)
-    if band_blocks.size < 4 or photo_blocks.size < 8:
+def smooth_floor(structure: np.ndarray, photo: np.ndarray) -> float | None:
+    """Half the gradient energy of the photo's smoothest 5 % of blocks: below it, a block is
+    smoother than anything in the photo (computed once per frame)."""
+    blocks = _block_means(structure, photo)
+    return None if blocks.size < 8 else SMOOTHER * float(np.percentile(blocks, 5))
+
+
+def _smooth(structure: np.ndarray, band: np.ndarray, floor: float | None) -> dict[str, float | None]:
+    """Share of the band's blocks smoother than anything in the photo (``smooth_floor``)."""
+    band_blocks = _block_means(structure, band)
+    if band_blocks.size < 4 or floor is None:
         return {"smooth_share": None}
-    floor = SMOOTHER * float(np.percentile(photo_blocks, 5))
     return {
         "smooth_share": round(float((band_blocks < floor).mean()), 4),
         "photo_smooth_floor": round(floor, 4),

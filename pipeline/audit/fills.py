@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.audit.fill_frame import Frame
-from pipeline.audit.fill_measures import SideMeasures, measure_inside, measure_side
+from pipeline.audit.fill_measures import SideMeasures, measure_inside, measure_side, smooth_floor
 from pipeline.audit.fill_reasons import findings
 
 BAND_SHARE = 0.98  # a row / column this generated belongs to an edge band
@@ -105,12 +105,12 @@ def judge_fill(
     bands = edge_bands(gen, skip)
     thinnest = min((t for t in bands.values() if t >= MIN_BAND_PX), default=None)
     frame = Frame.build(rgb, gen, skip, thinnest)
+    floor = smooth_floor(frame.structure, frame.work_valid(False))
     per_side: dict[str, SideVerdict] = {}
     for side, thickness in bands.items():
         if thickness >= MIN_BAND_PX:
-            per_side[side] = _side(
-                side, measure_side(frame.oriented(side), thickness, _across(bands, side)), tol
-            )
+            measured = measure_side(frame.oriented(side), thickness, _across(bands, side), floor)
+            per_side[side] = _side(side, measured, tol)
     inside = gen & ~_band_mask(gen.shape, bands)
     if int(inside.sum()) >= 256:
         per_side["inside"] = _side("inside", measure_inside(frame.oriented("top"), inside), tol)
