@@ -4,7 +4,7 @@ masks and records the executor stores (``designed_mask``, ``geometry["layout"]``
 
 Good panels must pass every check; the injected design defects must fail ``design``:
 ``off-brand panel`` (the panel ΔE2000 ≈ 3 from the recorded brand colour), ``low-contrast copy``
-(grey copy on the panel, ~2:1) and ``missing glyphs`` (brand's record says characters were
+(the copy colour pulled toward the panel's, 2:1) and ``missing glyphs`` (brand's record says characters were
 missing from the font).
 """
 
@@ -84,6 +84,17 @@ def off_brand(colour: str) -> str:
     return _hex((np.clip(lab2rgb(lab), 0, 1) * 255).round()[0, 0])
 
 
+def low_contrast(panel: str, copy: str, ratio: float = 2.0) -> str:
+    """The copy colour pulled toward the panel's until the pair is only ``ratio``:1 (WCAG)."""
+    a, b = np.array(branding.hex_rgb(panel), np.float64), np.array(branding.hex_rgb(copy), np.float64)
+    panel_lum = float(branding.relative_luminance(np.array(branding.hex_rgb(panel), np.uint8)))
+    for t in np.linspace(1.0, 0.0, 101):  # from the copy colour toward the panel's
+        mixed = np.rint(a + t * (b - a)).astype(np.uint8)
+        if branding.contrast(float(branding.relative_luminance(mixed)), panel_lum) <= ratio:
+            return _hex(mixed)
+    return panel
+
+
 def panel_variant(case: PanelCase, defect: str | None = None) -> PanelVariant:
     """The layout at the spec's size, exported like the export op, with its masks and records."""
     spec = get_spec(case.spec)
@@ -110,7 +121,9 @@ def panel_variant(case: PanelCase, defect: str | None = None) -> PanelVariant:
         ),
         panel_box[:2],
     )
-    copy_colour = "#8A8F99" if defect == "low-contrast copy" else case.copy_colour
+    copy_colour = (
+        low_contrast(case.colour, case.copy_colour) if defect == "low-contrast copy" else case.copy_colour
+    )
     record = _draw_copy(canvas, panel_box, copy_colour, case.colour)
     if defect == "missing glyphs":
         record["copy"]["missing"] = ["→"]
