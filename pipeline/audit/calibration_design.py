@@ -10,19 +10,19 @@ missing from the font).
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from pipeline.audit import calibration as cal
 from pipeline.audit.calibration_fills import photo
 from pipeline.audit.design import DesignRecord
 from pipeline.audit.encoding import probe
-from pipeline.engines.classical import branding
+from pipeline.engines.classical.branding import contrast, hex_rgb, relative_luminance
+from pipeline.engines.classical.branding.fonts import default_font, font_at
 from pipeline.ops.base import Geometry
 from pipeline.specs import get_spec
 
@@ -78,7 +78,7 @@ def off_brand(colour: str) -> str:
     """A colour about ΔE2000 3 from ``colour`` (lightness +3 L*): a wrong swatch, not a subtle drift."""
     from skimage.color import lab2rgb, rgb2lab
 
-    rgb = branding.hex_rgb(colour)
+    rgb = hex_rgb(colour)
     lab = rgb2lab(np.array([[rgb]], np.float64) / 255.0)
     lab[..., 0] += 3.0 if lab[0, 0, 0] < 90 else -3.0
     return _hex((np.clip(lab2rgb(lab), 0, 1) * 255).round()[0, 0])
@@ -86,11 +86,11 @@ def off_brand(colour: str) -> str:
 
 def low_contrast(panel: str, copy: str, ratio: float = 2.0) -> str:
     """The copy colour pulled toward the panel's until the pair is only ``ratio``:1 (WCAG)."""
-    a, b = np.array(branding.hex_rgb(panel), np.float64), np.array(branding.hex_rgb(copy), np.float64)
-    panel_lum = float(branding.relative_luminance(np.array(branding.hex_rgb(panel), np.uint8)))
+    a, b = np.array(hex_rgb(panel), np.float64), np.array(hex_rgb(copy), np.float64)
+    panel_lum = float(relative_luminance(np.array(hex_rgb(panel), np.uint8)))
     for t in np.linspace(1.0, 0.0, 101):  # from the copy colour toward the panel's
         mixed = np.rint(a + t * (b - a)).astype(np.uint8)
-        if branding.contrast(float(branding.relative_luminance(mixed)), panel_lum) <= ratio:
+        if contrast(float(relative_luminance(mixed)), panel_lum) <= ratio:
             return _hex(mixed)
     return panel
 
@@ -117,7 +117,7 @@ def panel_variant(case: PanelCase, defect: str | None = None) -> PanelVariant:
         Image.new(
             "RGB",
             (panel_px if across else width, height if across else panel_px),
-            tuple(int(v) for v in branding.hex_rgb(fill)),
+            hex_rgb(fill),
         ),
         panel_box[:2],
     )
@@ -147,36 +147,83 @@ def panel_variant(case: PanelCase, defect: str | None = None) -> PanelVariant:
 def _draw_copy(
     canvas: Image.Image, panel: tuple[int, int, int, int], colour: str, panel_colour: str
 ) -> dict[str, Any]:
-    """Copy centred in the panel with brand's own text engine; brand's record for it."""
-    font = branding.default_font_bytes()
+    """Copy centred in the panel (DejaVu Sans Bold, the size that fits); brand's record for it."""
+    font = default_font()
     pad = max(4, round(0.12 * min(panel[2] - panel[0], panel[3] - panel[1])))
     avail_w, avail_h = panel[2] - panel[0] - 2 * pad, panel[3] - panel[1] - 2 * pad
-    fitted = branding.fit_text(COPY, font, max(10, avail_h // 2), avail_w, avail_h, 8)
-    if fitted is None:
-        raise ValueError(f"copy does not fit a {avail_w}×{avail_h} panel")
-    x = panel[0] + (panel[2] - panel[0] - fitted.size[0]) // 2
-    y = panel[1] + (panel[3] - panel[1] - fitted.size[1]) // 2
-    layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
-    rgb = branding.hex_rgb(colour)
-    branding.draw_text(layer, COPY, fitted, (x, y), rgb, shadow=branding.hex_rgb(panel_colour))
-    canvas.paste(Image.alpha_composite(canvas.convert("RGBA"), layer).convert("RGB"))
-    text_box = [x, y, x + fitted.size[0], y + fitted.size[1]]
-    lum = branding.relative_luminance(np.array([rgb, branding.hex_rgb(panel_colour)], np.uint8))
+    px = max(8, avail_h // 2)
+    while True:
+        face = font_at(font.data, px, False)
+        ink = face.getbbox(COPY)
+        if (ink[2] - ink[0] <= avail_w and ink[3] - ink[1] <= avail_h) or px <= 8:
+            break
+        px = min(px - 1, int(px * 0.9))
+    w, h = int(ink[2] - ink[0]), int(ink[3] - ink[1])
+    x = panel[0] + (panel[2] - panel[0] - w) // 2
+    y = panel[1] + (panel[3] - panel[1] - h) // 2
+    ImageDraw.Draw(canvas).text((x - ink[0], y - ink[1]), COPY, font=face, fill=hex_rgb(colour))
+    lum = relative_luminance(np.array([hex_rgb(colour), hex_rgb(panel_colour)], np.uint8))
     return {
-        "text_box": text_box,
+        "text_box": [x, y, x + w, y + h],
         "logo_box": None,
         "scrim_box": None,
         "text_color": colour,
-        "font_px": fitted.px,
-        "placement": "panel",
+        "font_px": px,
         "copy": {
             "text": COPY,
-            "lines": 1,
-            "px": fitted.px,
+            "lines": [COPY],
+            "px": px,
             "colour": colour,
-            "font": "DejaVu Sans Bold",
-            "font_sha256": hashlib.sha256(font).hexdigest(),
+            "font": font.name,
+            "font_sha256": font.sha256,
             "missing": [],
-            "contrast": round(branding.contrast(float(lum[0]), float(lum[1])), 2),
+            "contrast": round(contrast(float(lum[0]), float(lum[1])), 2),
         },
     }
+
+
+# The kit the real layouts are made with: the accent is the panels' brand colour on display specs.
+KIT_STYLE = {"colors": {"text": "#FFFFFF", "accent": BRAND}}
+LAYOUT_SPECS = (
+    "iab-leaderboard",
+    "iab-billboard",
+    "iab-wide-skyscraper",
+    "iab-mobile-banner",
+    "web-hero-21x9",
+)
+
+
+def real_layout(master_name: str, spec_name: str, panel: str = "auto") -> PanelVariant | None:
+    """The real `fit` (when it chooses a layout) and the real `brand` with copy on its panel,
+    exported like the export op; None when `fit` frames this master otherwise."""
+    from pipeline.ops.base import OpContext, OpInputs
+    from pipeline.ops.brand import BrandParams, brand
+    from pipeline.ops.fit import FitParams, fit
+
+    master = photo(master_name)
+    spec = get_spec(spec_name)
+    ctx = OpContext(seed=5, spec=spec, cache={})
+    framed = fit(
+        OpInputs(master, master, Geometry.identity(master.size), style=KIT_STYLE),
+        FitParams(spec=spec_name, panel=panel),
+        ctx,
+    )
+    if framed.layout is None or framed.designed_mask is None:
+        return None
+    inputs = OpInputs(
+        framed.image,
+        master,
+        framed.geometry,
+        designed_mask=framed.designed_mask,
+        layout=framed.layout,
+        style=KIT_STYLE,
+    )
+    branded = brand(inputs, BrandParams(spec=spec_name, text=COPY, use_logo=False), ctx)
+    designed = np.maximum(
+        framed.designed_mask, branded.designed_mask if branded.designed_mask is not None else 0
+    )
+    data = cal.export(branded.image.convert("RGB"), spec)
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    variant = cal.Variant(image, data, framed.geometry, probe(data), framed.generated_mask)
+    return PanelVariant(variant, designed, DesignRecord(framed.layout, (branded.record,)))

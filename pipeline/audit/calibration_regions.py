@@ -123,17 +123,29 @@ def _made_by_op(label: str, fc: cfl.FillCase) -> tuple[AuditItem, str | None]:
     return _item(label, fc.spec, cfl.variant(fc)), None
 
 
+def _fitted(label: str, master: str, spec: str) -> tuple[AuditItem, str | None]:
+    return _item(label, spec, cfl.fitted(master, spec)[1]), None
+
+
+def _layout(label: str, master: str, spec: str) -> tuple[AuditItem, str | None]:
+    made = cd.real_layout(master, spec)
+    assert made is not None
+    return _item(label, spec, made.variant, designed_mask=made.designed_mask, design=made.design), None
+
+
 def crop_cases(masters: Sequence[str]) -> list[Case]:
-    """``fit`` on the crop specs, where it chooses a crop (nothing generated)."""
+    """The real `fit` on the crop specs where it chooses a crop, and on the banner specs where it
+    lays the photo out beside a designed panel (then the real `brand` sets copy on the panel)."""
     out = []
     for master in masters:
         for spec in CROP_SPECS:
-            fc = cfl.FillCase(master, spec)
-            result = cfl.run_op(fc)
-            if result.generated_mask is not None and result.generated_mask.any():
-                continue
-            label = f"crop {fc.label}"
-            out.append(Case("crop", "good", label, master, None, partial(_made_by_op, label, fc)))
+            if cfl.fitted(master, spec)[0].record.get("rule") == "crop":
+                label = f"crop {master} {spec}"
+                out.append(Case("crop", "good", label, master, None, partial(_fitted, label, master, spec)))
+        for spec in cd.LAYOUT_SPECS:
+            if cfl.fitted(master, spec)[0].layout is not None:
+                label = f"layout {master} {spec} (fit + brand)"
+                out.append(Case("layout", "good", label, master, None, partial(_layout, label, master, spec)))
     return out
 
 

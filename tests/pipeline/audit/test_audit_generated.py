@@ -16,8 +16,9 @@ from pipeline.audit.calibration_set import Context
 from pipeline.specs import get_spec
 from tests.pipeline.audit.conftest import AuditOne
 
-GREY_SQUARE = cf.FillCase("grace_hopper", "meta-feed-square", "expand")  # 15 %: flag left, backdrop right
-HALF_PAGE = cf.FillCase("astronaut", "iab-half-page")  # 8 %: the wall above her hair
+GREY_SQUARE = cf.FillCase("grace_hopper", "meta-feed-square")  # expand: 15 %, flag left, backdrop right
+HALF_PAGE = cf.CONTINUATIONS[4]  # the astronaut's half-page: 8 %, the wall above her hair
+assert HALF_PAGE.spec == "iab-half-page"
 _CACHES: dict[str, dict[str, Any]] = {}
 
 
@@ -32,9 +33,7 @@ def failed(asset: dict[str, Any]) -> set[str]:
     return {name for name, check in asset["checks"].items() if check["passed"] is False}
 
 
-@pytest.mark.parametrize(
-    "case", [GREY_SQUARE, HALF_PAGE, cf.FillCase("chelsea", "landing-hero")], ids=lambda c: c.label
-)
+@pytest.mark.parametrize("case", [GREY_SQUARE, HALF_PAGE, cf.CONTINUATIONS[5]], ids=lambda c: c.label)
 def test_small_classical_continuations_pass(case: cf.FillCase) -> None:
     asset = audit(case)
     assert asset["passed"] is True, {k: c["reason"] for k, c in asset["checks"].items()}
@@ -46,7 +45,7 @@ def test_small_classical_continuations_pass(case: cf.FillCase) -> None:
 
 def test_a_faithful_cooler_continuation_is_no_white_balance_failure() -> None:
     # The phantom failures: narrow strips of blue backdrop, the demo half-page's cooler wall.
-    for case in (cf.FillCase("grace_hopper", "meta-feed-portrait"), HALF_PAGE):
+    for case in (cf.CONTINUATIONS[1], HALF_PAGE):  # grace hopper's portrait strip, the half-page
         color = audit(case)["checks"]["color"]
         assert color["passed"] is True and " K " not in color["reason"]
         assert color["generated"]["seam_delta_e"] < 1.0

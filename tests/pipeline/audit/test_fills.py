@@ -30,7 +30,7 @@ def test_the_story_smear_of_the_garage_photo_does_not_hold_up() -> None:
 
 
 def test_a_small_continuation_over_a_backdrop_holds_up() -> None:
-    rgb, generated = _frame(cf.FillCase("grace_hopper", "meta-feed-square", "expand"))
+    rgb, generated = _frame(cf.FillCase("grace_hopper", "meta-feed-square"))
     verdict = judge_fill(rgb, generated)
     assert verdict.passed is True, verdict.reason
     assert verdict.reason == "generated area continues the photo beside it"
@@ -39,7 +39,7 @@ def test_a_small_continuation_over_a_backdrop_holds_up() -> None:
 
 
 def test_copy_over_the_fill_is_ignored_when_named() -> None:
-    rgb, generated = _frame(cf.FillCase("grace_hopper", "meta-feed-square", "expand"))
+    rgb, generated = _frame(cf.FillCase("grace_hopper", "meta-feed-square"))
     card = np.zeros(generated.shape, bool)
     card[60:1020, 4:72] = True  # a white copy card along the left band (79 px deep)
     rgb = rgb.copy()
@@ -49,7 +49,7 @@ def test_copy_over_the_fill_is_ignored_when_named() -> None:
 
 
 def test_tolerances_are_the_callers() -> None:
-    rgb, generated = _frame(cf.FillCase("grace_hopper", "meta-feed-square", "expand"), "hue-shifted fill")
+    rgb, generated = _frame(cf.FillCase("grace_hopper", "meta-feed-square"), "hue-shifted fill")
     assert [c for c, _ in judge_fill(rgb, generated).failures] == ["color", "color"]
     assert judge_fill(rgb, generated, tol=FillTolerances(seam_delta_e=30.0)).passed is True
 
