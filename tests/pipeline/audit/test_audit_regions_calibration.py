@@ -20,7 +20,7 @@ def test_the_astronaut_set_meets_its_targets() -> None:
 
     cases = cr.cases(["astronaut"])
     groups = {c.group for c in cases}
-    assert groups == {"crop", "continuation", "panel", "fill defect", "smear", "design defect"}
+    assert groups == {"crop", "layout", "continuation", "panel", "fill defect", "smear", "design defect"}
     outcomes = cr.run(cases, audit)
     wrong = [(o.case.label, sorted(o.failed), o.reasons) for o in outcomes if not o.ok]
     assert not wrong, wrong
