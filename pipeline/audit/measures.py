@@ -33,7 +33,13 @@ def shrink_mask(mask: np.ndarray | None, pixels: int) -> np.ndarray | None:
 def tone_percentiles(linear: np.ndarray, mask: np.ndarray | None = None) -> dict[str, float]:
     """L* at p0.1/p0.5/p50/p99.5/p99.9 of the luminance smoothed with σ = 2 px (TONE_SMOOTH_SIGMA)."""
     y = linear[..., 0] * 0.2126729 + linear[..., 1] * 0.7151522 + linear[..., 2] * 0.0721750
-    smooth = cv2.GaussianBlur(y, (0, 0), TONE_SMOOTH_SIGMA, borderType=cv2.BORDER_REFLECT)
+    if mask is None:
+        smooth = cv2.GaussianBlur(y, (0, 0), TONE_SMOOTH_SIGMA, borderType=cv2.BORDER_REFLECT)
+    else:  # normalised: pixels outside the mask (a panel, a fill) never bleed into those inside
+        weight = mask.astype(np.float32)
+        num = cv2.GaussianBlur(y * weight, (0, 0), TONE_SMOOTH_SIGMA, borderType=cv2.BORDER_REFLECT)
+        den = cv2.GaussianBlur(weight, (0, 0), TONE_SMOOTH_SIGMA, borderType=cv2.BORDER_REFLECT)
+        smooth = num / np.maximum(den, 1e-6)
     if smooth.size > 1_000_000:  # smoothed, so every other pixel carries the same information
         smooth = smooth[::2, ::2]
         mask = None if mask is None else mask[::2, ::2]
