@@ -2,16 +2,17 @@
 
 Run: ``python bench/audit_batch.py [--variants 50] [--master-size 2048] [--mode both]``.
 Builds a grainy astronaut master and JPEG/WebP variants of the ≤ 1920 px specs (crops around the
-face with jittered centres; every other variant of a spec the crop cannot hold is made by the real
-`fit` op, which expands it: those carry generated regions), then audits them twice in one process:
-with lineage geometry, and without it (SIFT registration per variant). Prints wall and CPU
-seconds, each check's share, and the registration cost per variant. Target (issues 4, 13):
+face with jittered centres; the banner specs once by the real `fit`, which lays them out with a
+designed panel, and once by the real `expand`, which continues the photo), then audits them
+twice in one process: with lineage geometry, and without it (SIFT registration per variant).
+Prints wall and CPU seconds, each check's share, and the registration cost per variant. Target (issues 4, 13):
 < 60 s for 50 variants on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import os
 import statistics
@@ -25,8 +26,10 @@ from skimage import data
 
 from pipeline.audit import calibration as cal
 from pipeline.audit.batch import AuditItem, AuditMaster, audit_batch, master_cache
+from pipeline.audit.design import DesignRecord
 from pipeline.audit.encoding import probe
 from pipeline.ops.base import Geometry, OpContext, OpInputs
+from pipeline.ops.expand import ExpandParams, expand
 from pipeline.ops.fit import FitParams, fit
 from pipeline.specs import ChannelSpec, all_specs
 
@@ -41,46 +44,60 @@ def build(master_size: int, count: int) -> tuple[AuditMaster, list[AuditItem]]:
     specs = [s for s in all_specs() if max(s.size) <= 1920]
     rng = np.random.default_rng(0)
     items = []
-    fits: dict[str, cal.Variant] = {}
+    made: dict[tuple[str, str], AuditItem] = {}
     for i in range(count):
         spec = specs[i % len(specs)]
+        rounds = i // len(specs)
+        path = f"{i:02d}-{spec.name}.{spec.extension}"
+        if spec.name in BANNERS and rounds < 2:  # the real ops: a layout first, then an expansion
+            key = (spec.name, "fit" if rounds == 0 else "expand")
+            if key not in made:
+                made[key] = _by_op(master, spec, key[1])
+            items.append(dataclasses.replace(made[key], path=path))
+            continue
         centre = (cx + rng.uniform(-0.1, 0.1) * master_size, cy + rng.uniform(-0.1, 0.1) * master_size)
-        v = _fitted(master, spec, fits) if (i // len(specs)) % 2 == 0 and spec.name in EXPANDED else None
-        v = v or cal.clean_variant(master, spec, centre)
-        items.append(
-            AuditItem(
-                f"{i:02d}-{spec.name}.{spec.extension}",
-                v.image,
-                spec.name,
-                v.geometry,
-                v.generated_mask,
-                v.encoding,
-            )
-        )
+        v = cal.clean_variant(master, spec, centre)
+        items.append(AuditItem(path, v.image, spec.name, v.geometry, None, v.encoding))
     return AuditMaster("master.png", master, "0" * 64), items
 
 
-# Specs whose crop cannot hold the astronaut's head and shoulders from a square master: `fit` expands.
-EXPANDED = {"iab-leaderboard", "iab-wide-skyscraper", "iab-half-page", "iab-mobile-banner", "iab-billboard"}
+# Banner shapes: `fit` lays them out (a designed panel), `expand` continues the photo (generated).
+BANNERS = {"iab-leaderboard", "iab-wide-skyscraper", "iab-half-page", "iab-mobile-banner", "iab-billboard"}
 
 
-def _fitted(master: Image.Image, spec: ChannelSpec, done: dict[str, cal.Variant]) -> cal.Variant:
-    """The real classical `fit` at the spec's size, exported like the export op (one per spec)."""
-    if spec.name not in done:
-        ctx = OpContext(seed=3, spec=spec, cache={})
-        result = fit(OpInputs(master, master, Geometry.identity(master.size)), FitParams(spec=spec.name), ctx)
-        data = cal.export(result.image.convert("RGB"), spec)
-        image = Image.open(io.BytesIO(data))
-        image.load()
-        mask = None if result.generated_mask is None else result.generated_mask > 0.5
-        done[spec.name] = cal.Variant(image, data, result.geometry, probe(data), mask)
-    return done[spec.name]
+def _by_op(master: Image.Image, spec: ChannelSpec, name: str) -> AuditItem:
+    """The real `fit` or `expand` at the spec's size, exported like the export op, with its lineage."""
+    ctx = OpContext(seed=3, spec=spec, cache={})
+    inputs = OpInputs(master, master, Geometry.identity(master.size), style=STYLE)
+    if name == "fit":
+        result = fit(inputs, FitParams(spec=spec.name), ctx)
+    else:
+        result = expand(inputs, ExpandParams(spec=spec.name), ctx)
+    data = cal.export(result.image.convert("RGB"), spec)
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    generated = None if result.generated_mask is None else result.generated_mask > 0.5
+    design = None if result.layout is None else DesignRecord(result.layout)
+    return AuditItem(
+        spec.name,
+        image,
+        spec.name,
+        result.geometry,
+        generated,
+        probe(data),
+        designed_mask=result.designed_mask,
+        design=design,
+    )
+
+
+STYLE = {"colors": {"text": "#FFFFFF", "accent": "#1F4E8C"}}
 
 
 def run(master: AuditMaster, items: list[AuditItem], lineage: bool) -> dict[str, Any]:
     # Without lineage there is no generated mask either: registration finds the frame, and the
     # area outside the master is what was generated.
     batch = items if lineage else [AuditItem(i.path, i.image, i.spec, None, None, i.encoding) for i in items]
+    # (without lineage a layout's panel is outside the master like a fill, and judged as one)
     wall, cpu = time.perf_counter(), time.process_time()
     report = audit_batch(master, batch, cache={})  # cold cache: master-side work is counted once
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -106,9 +123,10 @@ def main() -> None:
     master, items = build(args.master_size, args.variants)
     pixels = sum(i.image.width * i.image.height for i in items) / 1e6
     generated = sum(i.generated_mask is not None and bool(i.generated_mask.any()) for i in items)
+    designed = sum(i.designed_mask is not None for i in items)
     longest = max(max(i.image.size) for i in items)
     print(
-        f"{len(items)} variants ({generated} with generated regions), {pixels:.1f} Mpx in all, "
+        f"{len(items)} variants ({generated} with generated regions, {designed} layouts), {pixels:.1f} Mpx, "
         f"longest side {longest} px; "
         f"master {args.master_size}²; {os.cpu_count()} CPUs visible, load {os.getloadavg()[0]:.1f}"
     )
