@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
+from pipeline.audit.fills import judge_fill
 from pipeline.engines.classical.crop import FloatBox, crop_window, safe_zone_notes
 from pipeline.engines.classical.edges import edge_structure_cached
-from pipeline.engines.classical.fitrule import decide
+from pipeline.engines.classical.fitrule import FitDecision, decide
 from pipeline.engines.classical.framing import at_source_scale
+from pipeline.engines.classical.layout import plan_layout
 from pipeline.engines.classical.pyramid import pyramid_for
 from pipeline.engines.classical.render import render_window
 from pipeline.engines.classical.subject import FaceBox, Subject, detect_subject_cached
@@ -74,7 +77,21 @@ def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
                       edges=edge_structure_cached(image, ctx.cache), prefer=params.prefer, room=params.room)
     if decision.rule == "layout":
         return layout_result(inputs, decision, params, spec, ctx, subject, "classical")
-    return _window_result(inputs, params, spec, ctx, subject, decision.box, decision.rule, decision.reason)
+    result = _window_result(inputs, params, spec, ctx, subject, decision.box, decision.rule, decision.reason)
+    if result.generated_mask is None or params.prefer == "expand":
+        return result
+    # The continuation is drawn: keep it only if it holds up beside the photo it continues (the audit's
+    # own seam / smear / repetition measures); otherwise the variant is laid out instead.
+    verdict = judge_fill(np.asarray(result.image.convert("RGB")), result.generated_mask)
+    if verdict.passed is not False:
+        result.record["fill_check"] = {"passed": verdict.passed, "reason": verdict.reason}
+        return result
+    plan = plan_layout(subject, spec, params.margin)
+    fallback = FitDecision("layout", plan.frame_box(), f"the classical continuation did not hold up "
+                           f"({verdict.reason}): a layout — a designed panel instead", layout=plan)
+    laid_out = layout_result(inputs, fallback, params, spec, ctx, subject, "classical")
+    laid_out.record["fill_check"] = {"passed": False, "reason": verdict.reason}
+    return laid_out
 
 
 def _forced_crop(inputs: OpInputs, params: FitParams, spec: ChannelSpec, ctx: OpContext,

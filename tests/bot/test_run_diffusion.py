@@ -83,6 +83,8 @@ def test_diffusion_run_end_to_end(tmp_path: Path, tiny_env: dict[str, str]) -> N
     assert lineage["iab-medium-rectangle"]["engine"] == "diffusion"
     assert lineage["iab-medium-rectangle"]["ops"][0]["rule"] == "expand"
     assert lineage["iab-leaderboard"]["ops"][0]["rule"] == "layout"
+    leaderboard = next(a for a in report["assets"] if a["spec"] == "iab-leaderboard")
+    assert leaderboard["designed_fraction"] > 0.3 and leaderboard["checks"]["design"]["passed"] is not False
     assert [op["op"] for op in lineage["meta-feed-square"]["ops"]] == ["variant", "export"]
     assert lineage["meta-feed-square"]["ops"][0]["params"]["strength"] == pytest.approx(0.3)
     assert lineage["meta-feed-square"]["engine"] == "diffusion"

@@ -239,3 +239,19 @@ def test_a_branded_variant_keeps_room_for_the_copy() -> None:
     assert (x1 - x0) * (y1 - y0) >= 0.18 * 1080 * 1080
     roomy = run(fit, _fit(spec="meta-feed-square", room=0.18), ASTRONAUT, cache=CACHE)
     assert roomy.record["rule"] == "crop"  # the astronaut's head leaves the lower half free
+
+
+def test_a_continuation_that_does_not_hold_up_becomes_a_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.ops.fit as fit_module
+    from pipeline.audit.fills import FillVerdict, judge_fill
+
+    held = run(fit, _fit(spec="iab-half-page"), HOPPER, cache=CACHE)  # a small calm continuation below
+    assert held.record["rule"] == "expand+crop" and held.record["fill_check"]["passed"] is True
+    real = judge_fill(np.asarray(held.image), held.generated_mask)
+    assert real.passed is True  # the audit's own fill measures accept it
+    smeared = FillVerdict(False, "generated area below the photo is smeared: detail 0.1× the photo's", {}, {})
+    monkeypatch.setattr(fit_module, "judge_fill", lambda *args, **kwargs: smeared)
+    result = run(fit, _fit(spec="iab-half-page"), HOPPER, cache=CACHE)
+    assert result.record["rule"] == "layout" and result.generated_mask is None
+    assert "did not hold up" in result.notes[0] and "smeared" in result.notes[0]
+    assert result.record["fill_check"] == {"passed": False, "reason": smeared.reason}
