@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import cv2
 import numpy as np
 from PIL import Image
 from skimage.color import deltaE_ciede2000, rgb2lab
@@ -28,6 +27,7 @@ from pipeline.audit import colorspace
 from pipeline.audit.design_tolerances import DesignTolerances
 from pipeline.audit.encoding import Encoding, encode_like
 from pipeline.audit.pair import Pair
+from pipeline.engines.classical.branding.legibility import ring_contrast
 
 Box = Sequence[float]
 
@@ -211,7 +211,7 @@ def copy_check(rgb: np.ndarray, record: dict[str, Any], tol: DesignTolerances) -
     px = float((copy or {}).get("px") or record.get("font_px") or 0) or (
         record["text_box"][3] - record["text_box"][1]
     )
-    measured = _measured_contrast(rgb, record, hex_rgb(str(colour)), px)
+    measured = ring_contrast(rgb, record, hex_rgb(str(colour)), px)
     out.update(colour=str(colour), **measured)
     said = (copy or {}).get("contrast", record.get("contrast_after"))
     if said is not None:
@@ -252,48 +252,3 @@ def _rendering(copy: dict[str, Any] | None, text: str | None, out: dict[str, Any
     return failures
 
 
-def _measured_contrast(
-    rgb: np.ndarray, record: dict[str, Any], text_rgb: np.ndarray, px: float
-) -> dict[str, Any]:
-    """Copy colour against the background around the glyphs, at its worst 5 %.
-
-    The background is the ring just outside the text box (within the scrim, when there is one) and
-    the pixels inside the box that are not glyph: each pixel is placed on the line from the ring's
-    median colour (0) to the copy colour (1); from a quarter of the way on it is glyph or its
-    anti-aliased / compressed edge, and its neighbours are left out too.
-    """
-    h, w = rgb.shape[:2]
-    box = _box_mask((h, w), record["text_box"])
-    if int(box.sum()) < 16:
-        return {"contrast": None}
-    ys, xs = np.nonzero(box)
-    pad = max(3, round(px * 0.3))
-    y0, y1 = max(0, ys.min() - pad), min(h, ys.max() + 1 + pad)
-    x0, x1 = max(0, xs.min() - pad), min(w, xs.max() + 1 + pad)
-    crop = rgb[y0:y1, x0:x1].astype(np.float32)
-    inside: np.ndarray = box[y0:y1, x0:x1]
-    # Beside the box, not diagonal to it: a scrim's rounded corners leave the photo showing there.
-    beside = np.any(inside, axis=1)[:, None] | np.any(inside, axis=0)[None, :]
-    ring = ~inside & beside
-    if record.get("scrim_box"):
-        ring &= _box_mask((h, w), record["scrim_box"])[y0:y1, x0:x1]
-    if int(ring.sum()) < 16:
-        return {"contrast": None}
-    base = np.median(crop[ring], axis=0)
-    toward = text_rgb.astype(np.float32) - base
-    span = float(toward @ toward)
-    if span < 1.0:  # the copy is the background's own colour
-        return {"contrast": 1.0, "glyph_share": 1.0}
-    share = (crop - base) @ toward / span
-    glyph = share > 0.25
-    near = cv2.dilate(glyph.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    background = ring | (inside & ~near)
-    lum = relative_luminance(np.clip(crop, 0, 255).round().astype(np.uint8))[background]
-    text_lum = float(relative_luminance(text_rgb[None])[0])
-    light_text = text_lum > float(np.median(lum))
-    worst = float(np.percentile(lum, 95 if light_text else 5))
-    return {
-        "contrast": round(contrast_ratio(text_lum, worst), 2),
-        "background_luminance_worst": round(worst, 4),
-        "glyph_share": round(float(glyph[inside].mean()), 3),
-    }

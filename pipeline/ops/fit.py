@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
 from pydantic import Field
 
-from pipeline.audit.fills import judge_fill
+from pipeline.audit.fills import FillTolerances, judge_fill
 from pipeline.engines.classical.crop import FloatBox, crop_window, safe_zone_notes
 from pipeline.engines.classical.edges import edge_structure_cached
 from pipeline.engines.classical.fitrule import FitDecision, decide
@@ -60,6 +61,12 @@ class FitParams(OpParams):
         "and does the enlarging. keyart sets `source` itself when an `upscale` step follows.")
 
 
+# What fit asks of its own continuation before keeping it: the audit's fill tolerances with a margin
+# on grain and detail, because encoding under a byte cap (JPEG quantisation) takes some of both away
+# and the audit judges the delivered file (like brand aiming for 5:1 where WCAG asks 4.5:1).
+FIT_FILL = replace(FillTolerances(), grain=(0.65, 1.8), detail=0.5)
+
+
 @op("fit", version="2.0.0")
 def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     if ctx.engine == "diffusion":
@@ -82,7 +89,7 @@ def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
         return result
     # The continuation is drawn: keep it only if it holds up beside the photo it continues (the audit's
     # own seam / smear / repetition measures); otherwise the variant is laid out instead.
-    verdict = judge_fill(np.asarray(result.image.convert("RGB")), result.generated_mask)
+    verdict = judge_fill(np.asarray(result.image.convert("RGB")), result.generated_mask, tol=FIT_FILL)
     if verdict.passed is not False:
         result.record["fill_check"] = {"passed": verdict.passed, "reason": verdict.reason}
         return result

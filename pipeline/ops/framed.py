@@ -74,6 +74,7 @@ def layout_result(
         fill,  # type: ignore[arg-type]
         accent=accent,
         rng=ctx.rng(),
+        copy_colour=(inputs.style.get("colors") or {}).get("text"),
     )
     notes = [decision.reason, *notes, *enlargement_notes(decision.layout.scale, spec, engine, inputs)]
     if params.prompt and engine == "classical":

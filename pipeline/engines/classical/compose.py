@@ -34,7 +34,8 @@ class Composed:
 
 
 def compose_layout(
-    pyramid: Pyramid, plan: LayoutPlan, fill: panels.Fill, *, accent: str | None, rng: np.random.Generator
+    pyramid: Pyramid, plan: LayoutPlan, fill: panels.Fill, *, accent: str | None, rng: np.random.Generator,
+    copy_colour: str | None = None,
 ) -> Composed:
     """The photo window in its part of the frame, the designed panel in the rest."""
     width, height = plan.size
@@ -44,7 +45,7 @@ def compose_layout(
     panel_box = plan.panel
     pw, ph = panel_box[2] - panel_box[0], panel_box[3] - panel_box[1]
     towards = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}[plan.side]
-    fill, colours, pixels = _panel_pixels(pyramid, plan, fill, accent, seam, (pw, ph), towards)
+    fill, colours, pixels = _panel_pixels(pyramid, plan, fill, accent, seam, (pw, ph), towards, copy_colour)
     grain = float(np.mean(fine_detail(photo.astype(np.uint8))))
     canvas = np.zeros((height, width, 3), np.float32)
     designed = np.zeros((height, width), np.float32)
@@ -76,6 +77,7 @@ def _panel_pixels(
     seam: np.ndarray,
     size: tuple[int, int],
     towards: str,
+    copy_colour: str | None,
 ) -> tuple[panels.Fill, list[str], np.ndarray]:
     w, h = size
     if fill == "brand" and accent:
@@ -87,7 +89,7 @@ def _panel_pixels(
         return "ambient", [panels.hex_of(np.median(pixels.reshape(-1, 3), axis=0))], pixels
     if fill == "white":
         return "white", ["#FFFFFF"], np.full((h, w, 3), 255.0, np.float32)
-    far = panels.deeper(seam)
+    far = panels.deeper(seam, copy_colour)
     return (
         "border_gradient",
         [panels.hex_of(seam), panels.hex_of(far)],

@@ -28,6 +28,8 @@ IntBox = tuple[int, int, int, int]
 _SEAM_BAND = 0.04  # share of the photo's extent sampled for its seam colour
 _DEEPEN_L = 0.55  # the far end of a border gradient: L* scaled by this …
 _DEEPEN_C = 0.8  # … and chroma by this
+COPY_CONTRAST = 6.0  # the deep end of a gradient panel against the kit's copy colour (WCAG AA is 4.5)
+RAMP_REACH = 0.6  # a gradient panel reaches its deep tone this far from the seam, and stays there
 _AMBIENT_SIGMA = 0.05  # blur of the ambient fill, as a share of the frame's long side
 _AMBIENT_DIM = 0.8  # its brightness, relative to the photo
 _GRAIN_MAX = 2.0  # grey levels: the panel's grain never exceeds this, however grainy the photo
@@ -59,19 +61,41 @@ def seam_colour(photo: np.ndarray, side: str) -> np.ndarray:
     return np.median(band.reshape(-1, 3).astype(np.float32), axis=0)
 
 
-def deeper(colour: np.ndarray) -> np.ndarray:
-    """A deeper tone of ``colour``: darker and a little less saturated, same hue (in CIELAB)."""
+def deeper(colour: np.ndarray, copy_colour: str | None = None) -> np.ndarray:
+    """A deeper tone of ``colour`` (same hue, darker, a little less saturated, in CIELAB) that the copy
+    reads on: its L* keeps going down (or, for dark copy, up) until the WCAG contrast with
+    ``copy_colour`` (white when unknown) reaches :data:`COPY_CONTRAST`."""
     lab = rgb2lab(colour.reshape(1, 1, 3).astype(np.float64) / 255.0)
     lab[..., 0] = np.maximum(lab[..., 0] * _DEEPEN_L, 8.0)
     lab[..., 1:] *= _DEEPEN_C
+    ink = rgb_of(copy_colour or "#FFFFFF")
+    light_copy = _luminance(ink) > 0.18
+    for _ in range(40):
+        rgb = np.clip(lab2rgb(lab), 0, 1).reshape(3) * 255
+        if _contrast(_luminance(ink), _luminance(rgb)) >= COPY_CONTRAST:
+            break
+        lab[..., 0] = lab[..., 0] - 2.5 if light_copy else lab[..., 0] + 2.5
+        lab[..., 0] = np.clip(lab[..., 0], 0.0, 100.0)
     return (np.clip(lab2rgb(lab), 0, 1) * 255).reshape(3).astype(np.float32)
 
 
-def gradient(size: tuple[int, int], start: np.ndarray, end: np.ndarray, towards: str) -> np.ndarray:
-    """A smooth two-colour ramp filling ``size`` (w, h): ``start`` at the seam, ``end`` ``towards`` far."""
+def _luminance(rgb: np.ndarray) -> float:
+    c = np.asarray(rgb, np.float64) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def _contrast(a: float, b: float) -> float:
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def gradient(size: tuple[int, int], start: np.ndarray, end: np.ndarray, towards: str,
+             reach: float = RAMP_REACH) -> np.ndarray:
+    """A smooth two-colour ramp filling ``size`` (w, h): ``start`` at the seam, ``end`` ``towards`` far,
+    reached at ``reach`` of the way and held beyond (a calm, even field for the copy)."""
     w, h = size
     n = w if towards in ("left", "right") else h
-    t = (np.arange(n, dtype=np.float32) + 0.5) / max(n, 1)
+    t = np.minimum((np.arange(n, dtype=np.float32) + 0.5) / max(n * reach, 1), 1.0)
     if towards in ("left", "top"):
         t = t[::-1]
     t = t * t * (3 - 2 * t)  # smoothstep: no visible band where the ramp starts or ends

@@ -54,7 +54,10 @@ def compose(
     """Draw ``spot`` on a copy of ``image``; the record holds the boxes (image pixels) and the copy."""
     option = spot.option
     pads = {p.kind: p.pad for p in option.pieces}
-    region = _union([_grow(box, pads[kind], image.size) for kind, box in spot.boxes.items()])
+    grown = [_grow(box, pads[kind], image.size) for kind, box in spot.boxes.items()]
+    if "copy" in spot.boxes and option.copy is not None:  # the pixels the copy's contrast is judged on
+        grown.append(_grow(spot.boxes["copy"], leg.ring_pad(option.copy.px) + 1, image.size))
+    region = _union(grown)
     ox, oy = region[:2]
     base = image.crop(region).convert("RGBA")
     record: dict[str, Any] = {"logo_box": None, "text_box": None, "scrim_box": None, "copy": None}
@@ -100,19 +103,27 @@ def _draw_copy(
     margin = scrim_margin(block.px)
     scrim_box = _grow(text_box, margin, (ox + base.width, oy + base.height))
     alpha = choice.scrim_alpha
+    fill = Image.new("RGBA", base.size, (*leg.hex_rgb(choice.colour), 0))
+    fill.putalpha(glyphs)
+    text_rgb = np.array(leg.hex_rgb(choice.colour), np.float32)
     while True:  # the prediction rounds differently from compositing: measure, and raise if short
         trial = base.copy()
         if alpha > 0:
             _scrim(trial, _shift(scrim_box, ox, oy), choice.scrim_rgb, alpha, margin)
         _shadow(trial, glyphs, block.px, choice.scrim_rgb)
         measured = leg.worst_contrast(choice.colour, np.asarray(trial)[..., :3][footprint])
+        # …and as the audit will measure the delivered pixels: around the glyphs, within the scrim.
+        drawn = trial.copy()
+        drawn.alpha_composite(fill)
+        scrim = _shift(scrim_box, ox, oy) if alpha > 0 else None
+        local = {"text_box": _shift(text_box, ox, oy), "scrim_box": scrim}
+        ring = leg.ring_contrast(np.asarray(drawn)[..., :3], local, text_rgb, block.px).get("contrast")
+        if ring is not None:
+            measured = min(measured, ring)
         if measured >= leg.DESIGN_CONTRAST or alpha >= 1.0:
             break
         alpha = min(1.0, round(alpha + 0.05, 2))
-    fill = Image.new("RGBA", base.size, (*leg.hex_rgb(choice.colour), 0))
-    fill.putalpha(glyphs)
-    trial.alpha_composite(fill)
-    base.paste(trial)
+    base.paste(drawn)
     record: dict[str, Any] = {
         "text_box": list(text_box),
         "scrim_box": list(scrim_box) if alpha > 0 else None,

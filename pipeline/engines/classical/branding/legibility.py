@@ -9,7 +9,9 @@ what makes it unreadable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import cv2
 import numpy as np
 
 TARGET_CONTRAST = 4.5  # WCAG 2 AA for normal-size text: the requirement
@@ -107,3 +109,67 @@ def choose(candidates: list[str], background: np.ndarray) -> Legibility:
         return bare
     scrimmed = next(n for n in needs if n is not None)
     return scrimmed
+
+
+def _box(shape: tuple[int, int], box: Any) -> np.ndarray:
+    h, w = shape
+    left, top, right, bottom = (round(v) for v in box)
+    mask = np.zeros(shape, bool)
+    mask[max(0, top) : max(0, min(h, bottom)), max(0, left) : max(0, min(w, right))] = True
+    return mask
+
+
+def ring_pad(px: float) -> int:
+    """How far around the copy's box :func:`ring_contrast` looks (a third of the type size)."""
+    return max(3, round(px * 0.3))
+
+
+def ring_contrast(
+    rgb: np.ndarray, record: dict[str, Any], text_rgb: np.ndarray, px: float
+) -> dict[str, Any]:
+    """Copy colour against the background around the glyphs, at its worst 5 %, in composed pixels.
+
+    The one definition of copy contrast measured *after* drawing: `brand` raises its scrim until this
+    reaches the design contrast, and the audit checks delivered files with it (``record`` holds
+    brand's ``text_box`` and ``scrim_box``, image pixels).
+
+    The background is the ring just outside the text box (within the scrim, when there is one) and
+    the pixels inside the box that are not glyph: each pixel is placed on the line from the ring's
+    median colour (0) to the copy colour (1); from a quarter of the way on it is glyph or its
+    anti-aliased / compressed edge, and its neighbours are left out too.
+    """
+    h, w = rgb.shape[:2]
+    box = _box((h, w), record["text_box"])
+    if int(box.sum()) < 16:
+        return {"contrast": None}
+    ys, xs = np.nonzero(box)
+    pad = ring_pad(px)
+    y0, y1 = max(0, ys.min() - pad), min(h, ys.max() + 1 + pad)
+    x0, x1 = max(0, xs.min() - pad), min(w, xs.max() + 1 + pad)
+    crop = rgb[y0:y1, x0:x1].astype(np.float32)
+    inside: np.ndarray = box[y0:y1, x0:x1]
+    # Beside the box, not diagonal to it: a scrim's rounded corners leave the photo showing there.
+    beside = np.any(inside, axis=1)[:, None] | np.any(inside, axis=0)[None, :]
+    ring = ~inside & beside
+    if record.get("scrim_box"):
+        ring &= _box((h, w), record["scrim_box"])[y0:y1, x0:x1]
+    if int(ring.sum()) < 16:
+        return {"contrast": None}
+    base = np.median(crop[ring], axis=0)
+    toward = text_rgb.astype(np.float32) - base
+    span = float(toward @ toward)
+    if span < 1.0:  # the copy is the background's own colour
+        return {"contrast": 1.0, "glyph_share": 1.0}
+    share = (crop - base) @ toward / span
+    glyph = share > 0.25
+    near = cv2.dilate(glyph.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    background = ring | (inside & ~near)
+    lum = relative_luminance(np.clip(crop, 0, 255).round().astype(np.uint8))[background]
+    text_lum = float(relative_luminance(text_rgb[None])[0])
+    light_text = text_lum > float(np.median(lum))
+    worst = float(np.percentile(lum, 95 if light_text else 5))
+    return {
+        "contrast": round(contrast(text_lum, worst), 2),
+        "background_luminance_worst": round(worst, 4),
+        "glyph_share": round(float(glyph[inside].mean()), 3),
+    }
