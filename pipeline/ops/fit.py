@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from typing import Literal
 
 import numpy as np
+from PIL import Image
 from pydantic import Field
 
 from pipeline.audit.fills import FillTolerances, judge_fill
@@ -61,10 +63,11 @@ class FitParams(OpParams):
         "and does the enlarging. keyart sets `source` itself when an `upscale` step follows.")
 
 
-# What fit asks of its own continuation before keeping it: the audit's fill tolerances with a margin
-# on grain and detail, because encoding under a byte cap (JPEG quantisation) takes some of both away
-# and the audit judges the delivered file (like brand aiming for 5:1 where WCAG asks 4.5:1).
-FIT_FILL = replace(FillTolerances(), grain=(0.65, 1.8), detail=0.5)
+# What fit asks of its own continuation before keeping it, judged on the frame as the spec's format
+# delivers it: the audit's fill tolerances with a margin on grain and detail, because a byte cap can
+# lower the quality further (like brand aiming for 5:1 where WCAG asks 4.5:1).
+FIT_FILL = replace(FillTolerances(), grain=(0.6, 1.8), detail=0.5)
+EXPORT_QUALITY = 90  # export's starting quality (ExportParams.quality); lowered only to meet a byte cap
 
 
 @op("fit", version="2.0.0")
@@ -89,7 +92,7 @@ def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
         return result
     # The continuation is drawn: keep it only if it holds up beside the photo it continues (the audit's
     # own seam / smear / repetition measures); otherwise the variant is laid out instead.
-    verdict = judge_fill(np.asarray(result.image.convert("RGB")), result.generated_mask, tol=FIT_FILL)
+    verdict = judge_fill(_as_delivered(result.image, spec), result.generated_mask, tol=FIT_FILL)
     if verdict.passed is not False:
         result.record["fill_check"] = {"passed": verdict.passed, "reason": verdict.reason}
         return result
@@ -99,6 +102,18 @@ def fit(inputs: OpInputs, params: FitParams, ctx: OpContext) -> OpResult:
     laid_out = layout_result(inputs, fallback, params, spec, ctx, subject, "classical")
     laid_out.record["fill_check"] = {"passed": False, "reason": verdict.reason}
     return laid_out
+
+
+def _as_delivered(image: Image.Image, spec: ChannelSpec) -> np.ndarray:
+    """The frame after a round trip through the spec's format at export's starting quality: the grain a
+    JPEG or WebP keeps is what the audit will see, so that is what the continuation is judged on."""
+    rgb = image.convert("RGB")
+    if spec.format == "png":
+        return np.asarray(rgb)
+    buffer = io.BytesIO()
+    rgb.save(buffer, format=spec.format.upper(), quality=EXPORT_QUALITY)
+    with Image.open(buffer) as decoded:
+        return np.asarray(decoded.convert("RGB"))
 
 
 def _forced_crop(inputs: OpInputs, params: FitParams, spec: ChannelSpec, ctx: OpContext,
