@@ -37,6 +37,7 @@ BANNER_FACTOR = 2.4
 # An edge band is calm enough to continue when its mean gradient (grey levels per pixel at ≤ 256 px)
 # stays under this: sky, backdrop, wall, floor measure 1–4; shelves, foliage, crowds 8 and more.
 CALM_EDGE = 5.0
+SNUG = 0.03  # the least margin around a head, as a share of the crop, before a crop gives way
 TIGHT = 0.03  # a product filling the frame may lose this share of its extent at each side in a crop
 _TOUCH = 0.02  # a key region within this share of the extent of a side touches it: never expand there
 
@@ -83,6 +84,13 @@ def decide(
                 "crop", crop, f"the {_kind(subject)} fits a {spec.aspect} crop with {margin:.0%} margin"
             )
         crowded = True
+    if subject.key_kind == "head":  # a head whole with a snug margin beats any continuation or panel
+        snug = key_crop(subject, aspect, min(margin, SNUG)) if margin > SNUG else None
+        if snug is not None and prefer != "expand":
+            if free_strip(subject.key_box, snug) >= room:
+                why = f"the face fits a {spec.aspect} crop with a snug {SNUG:.0%} margin"
+                return FitDecision("crop", snug, why)
+            crowded = True
     tight = key_crop(subject, aspect, 0.0, trim=TIGHT) if subject.key_kind != "head" else None
     if tight is not None and prefer != "expand":
         if free_strip(subject.key_box, tight) >= room:
