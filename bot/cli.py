@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import audit, db, demo, generate, plan, run, slack, specs, worker
+from bot.commands import audit, db, demo, generate, plan, run, slack, specs, verify, worker
 
 app = typer.Typer(
     name="keyart",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (run, generate, demo, plan, audit, specs, db, slack, worker):
+for module in (run, generate, demo, plan, audit, verify, specs, db, slack, worker):
     module.register(app)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.credentials.manifest import DEVELOPMENT_NOTE
 from pipeline.imaging.formats import accepted_names
 from pipeline.plan import MASTER, Plan
 from pipeline.questions import Question
@@ -157,6 +158,14 @@ def result_comment(unit: str, asset: Asset, v: Vocabulary) -> str:
     warnings = "".join(f"\n{note}" for note in asset.notes if note.startswith("⚠️"))  # low resolution …
     return (f"`{unit}` · {size_label(asset)} · {size} · seed {asset.seed} · {v.emoji('approve')} approve · "
             f"{v.emoji('reject')} reject · {v.emoji('rerun')} re-run{warnings}")
+
+
+def approved_comment(unit: str, user: str, *, development: bool) -> str:
+    """Caption of the approved copy: the file to ship, with the approval in its Content Credentials."""
+    text = (f"✅ `{unit}` approved by <@{user}>. This copy is the one to ship: its Content Credentials "
+            "record the approval on top of the delivered file's (check with `keyart verify` or the "
+            "*Verify Content Credentials* message shortcut).")
+    return text + (f"\n🔏 {DEVELOPMENT_NOTE}." if development else "")
 
 
 def failure_text(error: str, v: Vocabulary) -> str:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PIL import Image
 
 from pipeline.assets import encode_intermediate, jsonable, load_mask, load_stored_image, store_mask
+from pipeline.credentials.manifest import Production, step_credentials
+from pipeline.credentials.record import production_for
+from pipeline.credentials.sealing import CredentialJob
 from pipeline.errors import OpFailed, UserFacingError, new_ref
 from pipeline.jobs import WorkUnit, unit_from_job
 from pipeline.ops.base import Geometry, OpContext, OpInputs, OpResult
@@ -150,6 +153,7 @@ class LocalExecutor:
 
     def _execute(self, job_id: int, unit: WorkUnit, parent_asset_id: int, parent_sha: str) -> Asset:
         image, geometry, carried = self._input_pixels(unit, parent_asset_id)
+        production = self._production(job_id, unit, parent_asset_id)
         runs: list[OpRun] = []
         steps: list[dict[str, Any]] = []
         notes: list[str] = []
@@ -173,6 +177,7 @@ class LocalExecutor:
                 },
                 cache=self.cache,
                 settings=self.runtime.settings,
+                credentials=self._credentials(production, unit, steps, runs),
             )
             started = time.perf_counter()
             result = op.fn(
@@ -181,6 +186,19 @@ class LocalExecutor:
                          layout=carried.layout, style=self.inputs.style),
                 params,
                 ctx,
+            )
+            generated, designed = result.generated_mask, result.designed_mask
+            credentials = step_credentials(
+                op.name,
+                params.model_dump(),
+                before=geometry,
+                after=result.geometry,
+                engine=result.engine,
+                model=result.model,
+                generated_share=float(generated.mean()) if generated is not None else 0.0,
+                designed_share=float(designed.mean()) if designed is not None else 0.0,
+                logo=self.inputs.extras.get("logo"),
+                key=f"{unit.key[:8]}-{index}-",
             )
             carried = carried.after(geometry, result)
             runs.append(
@@ -203,6 +221,7 @@ class LocalExecutor:
                     "record": jsonable(result.record),
                     "notes": list(result.notes),
                     "seed": result.seed,
+                    "credentials": credentials,  # this step's C2PA actions (pipeline/credentials/manifest.py)
                 }
             )
             notes.extend(result.notes)
@@ -210,6 +229,35 @@ class LocalExecutor:
         assert result is not None
         runs[0].input_sha256 = parent_sha
         return self._store(job_id, unit, parent_asset_id, result, carried, steps, notes, runs)
+
+    def _production(self, job_id: int, unit: WorkUnit, parent_asset_id: int) -> Production | None:
+        """What the unit's Content Credentials record from the database (only units that export)."""
+        if not any(step.op == "export" for step in unit.steps) or self.runtime.signer is None:
+            return None
+        with read_session(self.runtime.engine) as s:
+            job = job_repo.get_job(s, job_id)
+            assert job is not None
+            return production_for(s, job, parent_asset_id)
+
+    def _credentials(
+        self, production: Production | None, unit: WorkUnit, steps: list[dict[str, Any]], runs: list[OpRun]
+    ) -> CredentialJob | None:
+        """The signer and the record so far (the master, earlier edits, this unit's steps before this one)."""
+        if production is None or self.runtime.signer is None:
+            return None
+        facts = {
+            **production.facts,
+            "unit": unit.name,
+            "asset_ref": unit.key,
+            "seed": unit.seed,
+            "engine": self.engine,
+            "ops": [step.op for step in unit.steps],
+            "models": sorted({run.model for run in runs if run.model}),
+        }
+        record = replace(
+            production, steps=[*production.steps, *(s["credentials"] for s in steps)], facts=facts
+        )
+        return CredentialJob(self.runtime.signer, record)
 
     def _store(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -13,6 +14,9 @@ from storage import migrate
 from storage.blobs import BlobStore, open_blob_store
 from storage.db import make_engine
 from storage.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.credentials.signer import CredentialSigner
 
 
 @dataclass
@@ -33,6 +37,16 @@ class Runtime:
     @cached_property
     def blobs(self) -> BlobStore:
         return open_blob_store(self.settings.blob_url, self.settings.blob_root)
+
+    @cached_property
+    def signer(self) -> CredentialSigner | None:
+        """Signs every delivered file's Content Credentials (configured keys, else a development CA
+        made in the data dir on first use). None only where a caller turned signing off on purpose
+        (the pipeline benchmark's unsigned baseline)."""
+        from pipeline.credentials.keys import signing_keys
+        from pipeline.credentials.signer import CredentialSigner
+
+        return CredentialSigner(signing_keys(self.settings))
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the database schema to the latest revision (idempotent)."""

@@ -75,6 +75,20 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(60, gt=0, description="Seconds one LLM call may take before it fails.")
     max_image_pixels: int = Field(90_000_000, ge=1, description="Refuse inputs above this many pixels.")
+    # Content Credentials (C2PA) on every delivered file (pipeline/credentials/).
+    c2pa_cert: str = Field(
+        "",
+        repr=False,
+        description="Signing certificate chain for Content Credentials: PEM text or a PEM file path, the "
+        "signing certificate first, then its intermediates (a CA-issued certificate: C2PA rejects "
+        "self-signed ones). Empty = a development CA keyart creates in the data dir.",
+    )
+    c2pa_key: str = Field(
+        "",
+        repr=False,
+        description="Private key of c2pa_cert, unencrypted PEM text or a PEM file path: EC P-256 (ES256), "
+        "P-384, P-521, Ed25519 or RSA (PS256). Never logged, stored or posted.",
+    )
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1, description="Refuse inputs above this size.")
     # Decoding sandbox (pipeline/imaging/sandbox.py): every input image is decoded in a child process.
     decode_timeout_s: float = Field(

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from bot.deps import Deps
 from bot.digests import USAGE, parse_digest
+from bot.flows import verify
 from bot.flows.budgets import USAGE as BUDGET_USAGE
 from bot.flows.budgets import budget_command
 from bot.messages import engine_label
@@ -34,6 +35,8 @@ def handle(deps: Deps, *, user: str, channel: str, text: str) -> str:
             return digest(deps, channel, rest)
         if verb == "budget":
             return budget_command(deps, user=user, text=rest)
+        if verb == "verify":
+            return verify.latest(deps, channel)
         if verb == "help":
             return help_text(deps)
     except UserFacingError as exc:
@@ -52,7 +55,9 @@ def help_text(deps: Deps) -> str:
         f"{v.emoji('rerun')} re-run with a new seed · {v.emoji('harmonize')} harmonize an audit failure · "
         "remove a reaction to take it back.\n"
         f"*Operations:*\n{ops}\n"
-        f"*Commands:* `/keyart status` · `/keyart specs` · {USAGE} · {BUDGET_USAGE} · `/keyart help`"
+        f"*Commands:* `/keyart status` · `/keyart specs` · {USAGE} · {BUDGET_USAGE} · `/keyart verify` "
+        "(Content Credentials of the newest file here; the *Verify Content Credentials* message shortcut "
+        "checks any file) · `/keyart help`"
     )
 
 

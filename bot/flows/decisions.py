@@ -10,6 +10,7 @@ one the person left.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlmodel import col, select
@@ -20,9 +21,10 @@ from bot.flows import reruns
 from bot.replies import user_message
 from pipeline import campaigns
 from pipeline.batches import job_of_asset
+from pipeline.credentials.approval import approve_delivery
 from pipeline.errors import UserFacingError
 from storage.db import read_session, session_scope
-from storage.models import AuditCheck, Outbox, SlackMessage
+from storage.models import Approval, AuditCheck, Outbox, SlackMessage
 from storage.repos import slack as slack_repo
 
 log = logging.getLogger(__name__)
@@ -144,15 +146,32 @@ def _on_result(deps: Deps, message: SlackMessage, *, added: bool, user: str, rea
             return
         decision = "approve" if reaction == v.approve else "reject"
         effective = deps.approvers.allows(user)
-        campaigns.decide(deps.runtime, message.campaign_id, message.asset_id, "variant", decision, user,
-                         reaction=reaction, effective=effective)
+        row = campaigns.decide(deps.runtime, message.campaign_id, message.asset_id, "variant", decision, user,
+                               reaction=reaction, effective=effective)
         if not effective:
             _refuse(deps, message, user, "approve or reject variants", key)
+        elif decision == "approve":
+            _post_approved_copy(deps, message, row, key)
     elif added:
         job = job_of_asset(deps.runtime, message.asset_id)
         assert job.id is not None
         reruns.rerun(deps, message, [(job.id, message.asset_id)], user=user, event_ts=event_ts,
                harmonize=reaction == v.harmonize)
+
+
+def _post_approved_copy(deps: Deps, message: SlackMessage, approval: Approval, key: str) -> None:
+    """Post the approved file: the delivered one countersigned with this approval (pipeline.credentials)."""
+    copy = approve_delivery(deps.runtime, approval)
+    if copy.asset is None:
+        deps.outbox.post(f"{key}:approved", message.channel, message.thread_ts, f"✅ {copy.note}")
+        return
+    asset = copy.asset
+    name = Path(asset.filename or f"{asset.spec}.{asset.format}")
+    development = bool(deps.runtime.signer and deps.runtime.signer.development)
+    comment = messages.approved_comment(name.stem, approval.user_id, development=development)
+    deps.outbox.upload(f"{key}:approved", message.channel, message.thread_ts, blob=asset.sha256,
+                       filename=name.name, title=f"{name.stem} (approved)", comment=comment,
+                       mapping={"kind": "approved", "campaign_id": asset.campaign_id, "asset_id": asset.id})
 
 
 def _on_audit(deps: Deps, message: SlackMessage, *, added: bool, user: str, reaction: str,

@@ -35,25 +35,27 @@ _PACKET = re.compile(rb"<x:xmpmeta\b.*?</x:xmpmeta>", re.DOTALL)
 
 
 def op_chain(value: str | Iterable[str] | None) -> list[str]:
-    """``"fit, upscale > brand"`` / ``'["fit", "brand"]'`` / a list → ``["fit", "upscale", "brand"]``."""
+    """``"fit, upscale > brand"`` / ``"fit+brand"`` (the executor's form) / ``'["fit", "brand"]'`` / a list
+    → ``["fit", "upscale", "brand"]``."""
     if value is None:
         return []
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
             return [str(v) for v in json.loads(text)]
-        return [part for part in re.split(r"[\s,>→|]+", text) if part]
+        return [part for part in re.split(r"[\s,>→|+]+", text) if part]
     return [str(v) for v in value]
 
 
-def digital_source_type(ops: list[str], diffusion: bool) -> str:
-    """The IPTC code that honestly describes an asset made by ``ops`` (see the module docstring)."""
+def digital_source_type(ops: list[str], diffusion: bool, *, synthesized: bool = False) -> str:
+    """The IPTC code that honestly describes an asset made by ``ops`` (see the module docstring);
+    ``synthesized``: lineage says an op invented pixels (e.g. `fit` widened the canvas)."""
     if diffusion:
         only_generated = bool(ops) and set(ops) <= {"generate", "export"}
         return IPTC_TYPES + (
             "trainedAlgorithmicMedia" if only_generated else "compositeWithTrainedAlgorithmicMedia"
         )
-    if _GENERATING_OPS & set(ops):
+    if synthesized or _GENERATING_OPS & set(ops):
         return IPTC_TYPES + "compositeSynthetic"
     if "brand" in ops:
         return IPTC_TYPES + "composite"

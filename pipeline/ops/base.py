@@ -149,6 +149,9 @@ class OpContext:
     # Keys are namespaced by the module that owns them; values must not be mutated after insert.
     cache: dict[str, Any] = field(default_factory=dict)
     settings: Any = None
+    # Content Credentials for `export` (pipeline.credentials.sealing.CredentialJob: the signer and
+    # what the manifest records); None = XMP provenance only.
+    credentials: Any = None
 
     def rng(self) -> np.random.Generator:
         """The op's random source: always derived from the recorded seed."""

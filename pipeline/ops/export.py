@@ -1,8 +1,9 @@
 """The `export` op: encode the final pixels exactly as the channel wants them.
 
 Exact spec pixels (export never resizes: a wrong size is a plan error), the spec's format,
-the byte cap met by a quality search, sRGB ICC embedded, DPI set, EXIF stripped, and keyart's
-provenance plus the IPTC digital-source type in XMP (pipeline/imaging/provenance.py).
+the byte cap met by a quality search, sRGB ICC embedded, DPI set, EXIF stripped, keyart's
+provenance plus the IPTC digital-source type in XMP (pipeline/imaging/provenance.py), and signed
+Content Credentials (C2PA) counted inside the byte cap (pipeline/credentials/sealing.py).
 The result carries the encoded bytes *and* the decoded pixels, so the audit sees what ships.
 """
 
@@ -15,6 +16,8 @@ import numpy as np
 from PIL import Image
 from pydantic import Field
 
+from pipeline.credentials.manifest import synthesized_pixels
+from pipeline.credentials.sealing import seal_export
 from pipeline.engines.classical import encode as enc
 from pipeline.errors import BadRequest
 from pipeline.imaging.colour import srgb_icc_bytes
@@ -67,16 +70,26 @@ def export(inputs: OpInputs, params: ExportParams, ctx: OpContext) -> OpResult:
         image = flat
     provenance = {**ctx.provenance, "spec": spec.name}
     chain = op_chain(provenance.get("ops"))
-    source_type = provenance.get("digital_source_type") or digital_source_type(chain, _diffusion(ctx))
+    synthesized = ctx.credentials is not None and synthesized_pixels(ctx.credentials.production)
+    source_type = provenance.get("digital_source_type") or digital_source_type(
+        chain, _diffusion(ctx), synthesized=synthesized
+    )
     xmp = build_xmp(provenance, source_type=source_type, dpi=spec.dpi, tool=TOOL)
     icc = srgb_icc_bytes()
-    if fmt == "jpeg":
-        result = enc.fit_jpeg(image, params.quality, cap, icc=icc, dpi=spec.dpi, xmp=xmp)
-    elif fmt == "webp":
-        result = enc.fit_webp(image, params.quality, cap, icc=icc, xmp=xmp)
+
+    def encode(budget: int | None) -> enc.Encoded | None:
+        if fmt == "jpeg":
+            return enc.fit_jpeg(image, params.quality, budget, icc=icc, dpi=spec.dpi, xmp=xmp)
+        if fmt == "webp":
+            return enc.fit_webp(image, params.quality, budget, icc=icc, xmp=xmp)
+        return enc.fit_png(image, budget, icc=icc, dpi=spec.dpi, xmp=xmp)
+
+    if fmt == "webp":
         notes.append("WebP has no DPI field: the DPI is recorded in the XMP only")
-    else:
-        result = enc.fit_png(image, cap, icc=icc, dpi=spec.dpi, xmp=xmp)
+    # Content Credentials (C2PA): signed inside the byte cap, or left out with a note.
+    result, sealing = seal_export(
+        encode, cap, ctx.credentials, spec=spec.name, fmt=fmt, source_type=source_type
+    )
     kb = f"{(cap or 0) / 1000:g} KB"
     if result is None:
         floor = "as a 256-colour PNG" if fmt == "png" else f"even at quality {enc.MIN_QUALITY}"
@@ -88,6 +101,7 @@ def export(inputs: OpInputs, params: ExportParams, ctx: OpContext) -> OpResult:
         notes.append(f"quality lowered from {params.quality} to {result.quality} to meet the {kb} cap")
     if result.quantized:
         notes.append(f"reduced to 256 colours to meet the {kb} PNG cap")
+    notes += sealing.notes
     decoded = Image.open(io.BytesIO(result.data))
     decoded.load()
     final = decoded.convert("RGBA" if "A" in decoded.getbands() or "transparency" in decoded.info else "RGB")
@@ -110,6 +124,7 @@ def export(inputs: OpInputs, params: ExportParams, ctx: OpContext) -> OpResult:
             "dpi": spec.dpi,
             "icc": "sRGB IEC61966-2.1 (littleCMS built-in)",
             "digital_source_type": source_type,
+            "credentials": sealing.record,
             "size": list(spec.size),
         },
     )

@@ -1,4 +1,5 @@
-"""Encoding to a byte budget: JPEG/WebP quality search, PNG optimise-then-quantise.
+"""Encoding to a byte budget: JPEG/WebP quality search, PNG optimise-then-quantise, and the same
+search with a signed manifest counted in the budget (``fit_sealed``).
 
 Every file gets the sRGB ICC profile, a DPI, the given XMP packet and *no* EXIF (uploads'
 EXIF/GPS never leaks into deliveries: we pass ``exif=b""`` and encode a copy whose ``info``
@@ -15,7 +16,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PIL import Image, ImageFile, PngImagePlugin
 
@@ -33,6 +34,14 @@ class Encoded:
     subsampling: str | None = None
     quantized: bool = False
     notes: list[str] = field(default_factory=list)
+    sealed_bytes: int = 0  # bytes the embedded, signed manifest adds (fit_sealed)
+    reserved_bytes: int = 0  # bytes kept free under the cap for a later countersignature
+
+
+@dataclass(frozen=True)
+class Sealed:
+    data: bytes  # the encoding with its manifest embedded and signed
+    reserve: int = 0  # bytes to keep free under the cap (e.g. for an approval added later)
 
 
 def _clean(image: Image.Image) -> Image.Image:
@@ -146,3 +155,36 @@ def fit_png(image: Image.Image, cap: int | None, *, icc: bytes, dpi: int, xmp: b
     if len(data) > cap:
         return None
     return Encoded(data, "png", None, quantized=True)
+
+
+def fit_sealed(
+    fit: Callable[[int | None], Encoded | None],
+    cap: int | None,
+    seal: Callable[[bytes], Sealed],
+    *,
+    tries: int = 4,
+) -> Encoded | None:
+    """The best encoding whose sealed form (plus its reserve) fits ``cap``; ``data`` is the sealed bytes.
+
+    ``fit(budget)`` is one of the searches above. The manifest's size hardly depends on the pixels,
+    so: search under the cap, seal, and if the sealed file is over, search again with the budget
+    lowered by the excess. None when even the smallest encoding cannot carry the manifest.
+    """
+    budget = cap
+    for _ in range(tries):
+        found = fit(budget)
+        if found is None:
+            return None
+        sealed = seal(found.data)
+        excess = 0 if cap is None else len(sealed.data) + sealed.reserve - cap
+        if excess <= 0:
+            return replace(
+                found,
+                data=sealed.data,
+                sealed_bytes=len(sealed.data) - len(found.data),
+                reserved_bytes=sealed.reserve,
+            )
+        budget = len(found.data) - excess
+        if budget < 1:
+            return None
+    return None
