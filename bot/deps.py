@@ -71,6 +71,7 @@ def build_deps(settings: Settings, *, client: WebClient | None = None,
     """Migrate the database, and build the client, outbox, notifier and roles (nothing started)."""
     runtime = Runtime(settings)
     runtime.migrate()
+    _ = runtime.signer  # unusable Content Credentials keys stop start-up, with the reason
     client = client or make_client(settings)
     notifier = Notifier(runtime, client, post_interval=settings.slack_post_interval)
     ttl = settings.slack_approver_cache_s

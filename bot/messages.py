@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.audit.summary import credentials_line
 from pipeline.credentials.manifest import DEVELOPMENT_NOTE
 from pipeline.imaging.formats import accepted_names
 from pipeline.plan import MASTER, Plan
@@ -185,6 +186,8 @@ def audit_text(report: dict[str, Any], names: dict[str, str], v: Vocabulary) -> 
         lines.append(f"❌ `{name}` — {'; '.join(reasons) or 'failed'}")
     if len(failing) > MAX_LINES:
         lines.append(f"… and {len(failing) - MAX_LINES} more (see the contact sheet).")
+    if credentials := credentials_line(report):
+        lines.append(f"🔏 {credentials}.")
     if failing:
         them = "it" if len(failing) == 1 else "them"
         lines.append(f"React {v.emoji('harmonize')} to harmonize {them} to the master, {v.emoji('rerun')} "

@@ -15,6 +15,7 @@ from bot.planner import PlanContext
 from bot.planner.factory import make_planner
 from pipeline.audit.batch import CHECKS
 from pipeline.audit.report import write_reports
+from pipeline.audit.summary import credentials_line
 from pipeline.audit_service import audit_delivery
 from pipeline.brandkit import BrandKit, load_brand_kit
 from pipeline.errors import UserFacingError
@@ -47,6 +48,7 @@ def produce(settings: Settings, job: RunRequest, *, console: Console, errors: Co
         brand = load_brand_kit(job.brand) if job.brand else None
         plan = plan_request(settings, job.request, engine=engine, brand=brand)
         runtime.migrate()
+        _ = runtime.signer  # unusable signing keys stop the run here (exit 2), before any work
         master = ingest_master(runtime, job.master, campaign_name=job.campaign)
     except UserFacingError as exc:
         errors.print(f"[red]⚠️  {escape(str(exc))}[/red]", highlight=False)
@@ -136,3 +138,5 @@ def _print_summary(console: Console, delivery: Delivery, report: dict, written: 
     passed = sum(1 for a in report["assets"] if a["passed"])
     names = ", ".join(p.name for p in written)
     console.print(f"🔎 Audit: {passed}/{len(report['assets'])} pass · {names} in {written[0].parent}")
+    if line := credentials_line(report):
+        console.print(f"🔏 {escape(line)} (check any file with `keyart verify`)", highlight=False)

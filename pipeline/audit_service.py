@@ -3,6 +3,7 @@ layout and brand records), run the batch audit on the delivered files, and recor
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from PIL import Image
@@ -12,6 +13,8 @@ from pipeline.audit.batch import AuditItem, AuditMaster, Progress, audit_batch, 
 from pipeline.audit.design import DesignRecord
 from pipeline.audit.encoding import probe
 from pipeline.audit.store import save_audit
+from pipeline.credentials.keys import trust_anchors
+from pipeline.credentials.reader import read_credentials
 from pipeline.ops.base import Geometry
 from pipeline.runtime import Runtime
 from pipeline.service import Delivery, Master
@@ -29,12 +32,14 @@ def audit_delivery(
     """Audit every delivered variant against the master; stores an AuditRun; returns audit.json."""
     items: list[AuditItem] = []
     asset_ids: dict[str, int] = {}
+    anchors = trust_anchors(runtime.settings)
     for outcome in delivery.outcomes:
         asset = outcome.asset
         path = delivery.files.get(outcome.unit)
         if asset is None or path is None:
             continue
-        image = Image.open(path)  # keep the encoder's header info: the texture check reads it
+        data = path.read_bytes()
+        image = Image.open(io.BytesIO(data))  # keep the encoder's header info: the texture check reads it
         image.load()
         mask_key = asset.geometry.get("generated_mask")
         designed_key = asset.geometry.get("designed_mask")
@@ -48,8 +53,9 @@ def audit_delivery(
                 overlay_mask=_brand_overlay(asset.params, image.size),
                 designed_mask=load_mask(runtime.blobs, designed_key) if designed_key else None,
                 design=_design_record(asset.params, asset.geometry),
-                encoding=probe(path.read_bytes()),  # exact quality, WebP included
+                encoding=probe(data),  # exact quality, WebP included
                 lineage=_lineage(asset.params, asset.engine, asset.seed),
+                credentials=read_credentials(data, anchors_pem=anchors).to_json(),
             )
         )
         if asset.id is not None:

@@ -21,7 +21,7 @@ from pipeline.audit.batch import CHECKS, AuditItem, AuditMaster, audit_batch
 from pipeline.audit.encoding import probe
 from pipeline.audit.report import write_reports
 from pipeline.audit.store import save_audit
-from pipeline.audit.summary import headline, status_label
+from pipeline.audit.summary import credentials_line, headline, status_label
 from pipeline.errors import UserFacingError
 from pipeline.imaging import sandbox
 from pipeline.imaging.load import load_image, read_capped
@@ -71,12 +71,16 @@ def audit(
 
 
 def _item(path: Path, settings: Settings) -> AuditItem:
+    from pipeline.credentials.keys import trust_anchors
+    from pipeline.credentials.reader import read_credentials
+
     # Read once: the bytes give the encoding (JPEG tables, WebP quantisers) that decoding drops.
     data = read_capped(path, path.name, settings.max_upload_bytes)
     loaded = load_image(
         data, name=path.name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
     )
-    return AuditItem(path=str(path), image=loaded.image, encoding=probe(data))
+    credentials = read_credentials(data, anchors_pem=trust_anchors(settings)).to_json()
+    return AuditItem(path=str(path), image=loaded.image, encoding=probe(data), credentials=credentials)
 
 
 @contextmanager
@@ -126,8 +130,14 @@ def _print_table(report: dict, console: Console) -> None:
         label = name if spec is None or Path(name).stem == spec else f"{name} ({spec})"
         table.add_row(label, *(status_label(checks[n]["passed"]) for n in CHECKS))
     console.print(table)
+    if line := credentials_line(report):
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
     for asset in report["assets"]:  # reasons unwrapped, one line each: readable and greppable
         name = Path(asset["path"]).name
+        if (asset.get("credentials") or {}).get("state") in ("invalid", "none"):
+            summary = asset["credentials"]["summary"]
+            console.print(f"– {name}: Content Credentials {summary}", soft_wrap=True, markup=False,
+                          highlight=False)
         if asset.get("error"):
             console.print(f"✗ {name}: {asset['error']}", soft_wrap=True, markup=False, highlight=False)
         for check, result in asset["checks"].items():

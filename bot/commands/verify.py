@@ -46,7 +46,7 @@ def verify(
         if not as_json:
             mark = {"trusted": "✓", "valid": "✓", "invalid": "✗", "none": "–"}[creds.state]
             first, *rest = describe(creds)
-            out.print(f"{mark} {path}: {first}", markup=False, soft_wrap=True)
+            out.print(f"{mark} {path}: Content Credentials {first}", markup=False, soft_wrap=True)
             for line in rest:
                 out.print(f"    {line}", markup=False, soft_wrap=True)
     if as_json:

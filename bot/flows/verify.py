@@ -78,7 +78,8 @@ def report(deps: Deps, name: str, data: bytes) -> str:
 
     creds = read_credentials(data, anchors_pem=trust_anchors(deps.settings))
     first, *rest = describe(creds, who=_mention)
-    return "\n".join([f"🔏 {_ICONS[creds.state]} `{name}`: {first}", *(f"• {line}" for line in rest)])
+    head = f"🔏 {_ICONS[creds.state]} `{name}`: Content Credentials {first}"
+    return "\n".join([head, *(f"• {line}" for line in rest)])
 
 
 def _mention(person: dict[str, Any]) -> str:

@@ -57,6 +57,9 @@ class AuditItem:
     # backgrounds): left out of the photo checks like the overlay, judged by the `design` check.
     designed_mask: np.ndarray | None = None
     design: DesignRecord | None = None  # the layout and brand records behind them
+    # The file's Content Credentials as read back (pipeline.credentials.reader.Credentials.to_json()):
+    # reported per asset, never part of pass/fail (the audit judges pixels).
+    credentials: dict[str, Any] | None = None
 
 
 @dataclass
@@ -118,9 +121,21 @@ def audit_batch(
                 name: sum(1 for a in assets if a["checks"][name]["passed"] is False) for name in CHECKS
             },
             "not_audited": sum(1 for a in assets if a.get("error")),
+            **_credentials_summary(assets),
         },
         "tolerances": tolerances.to_json(),
     }
+
+
+def _credentials_summary(assets: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many files carry valid / invalid / no Content Credentials (only when they were read)."""
+    states = [a["credentials"]["state"] for a in assets if a.get("credentials")]
+    if not states:
+        return {}
+    development = any(a["credentials"].get("development") for a in assets if a.get("credentials"))
+    return {"credentials": {"valid": sum(s in ("valid", "trusted") for s in states),
+                            "invalid": states.count("invalid"), "none": states.count("none"),
+                            "development": development}}
 
 
 def audit_one(shared: MasterCache, item: AuditItem, tol: Tolerances) -> dict[str, Any]:
@@ -133,6 +148,8 @@ def audit_one(shared: MasterCache, item: AuditItem, tol: Tolerances) -> dict[str
         "passed": False,
         "size": list(item.image.size),
     }
+    if item.credentials is not None:
+        asset["credentials"] = item.credentials
     try:
         geometry, frame, extra = _geometry(shared, item, rgb_image)
     except BadInput as exc:

@@ -14,7 +14,7 @@ from typing import Any
 from PIL import Image
 
 from pipeline.audit.batch import CHECKS
-from pipeline.audit.summary import headline, status_label
+from pipeline.audit.summary import credentials_line, headline, status_label
 
 THUMB = 240
 
@@ -30,6 +30,7 @@ th{background:#f0f0f0} img.thumb{max-width:240px;max-height:240px;display:block}
 tr.failing{background:#fff4f4} td.check-fail{background:#ffe3e3}
 .kv{font:12px ui-monospace,monospace;color:#333}
 .summary{display:flex;gap:24px;align-items:center;margin-bottom:16px} details{margin-top:4px}
+.cc{font-size:12px;margin-top:4px} .cc-invalid,.cc-none{color:#9b1010}
 """
 
 # Per check: (label, key in the check dict, tolerance key) shown as "measured vs tolerance".
@@ -165,6 +166,22 @@ def _lineage(asset: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def _credentials_line(asset: Mapping[str, Any]) -> str:
+    """The asset's "Content Credentials" line (pipeline.credentials.reader summary), if they were read."""
+    creds = asset.get("credentials")
+    if not creds:
+        return ""
+    state = html.escape(str(creds.get("state")))
+    mark = {"trusted": "✓", "valid": "✓", "invalid": "✗", "none": "–"}.get(str(creds.get("state")), "?")
+    return (f'<div class="cc cc-{state}" data-credentials="{state}">Content Credentials {mark} '
+            f"{html.escape(str(creds.get('summary', '')))}</div>")
+
+
+def _credentials_total(report: Mapping[str, Any]) -> str:
+    line = credentials_line(report)
+    return f'<div class="cc-total">{html.escape(line)}</div>' if line else ""
+
+
 def render_html(
     report: Mapping[str, Any], images: Mapping[str, Image.Image], master: Image.Image | None = None
 ) -> str:
@@ -190,7 +207,7 @@ def render_html(
             f"<span class=kv>{html.escape(Path(asset['path']).name)}</span><br>"
             f"<span class=muted>{size}</span><br>"
             f'<span class="badge {"fail" if failing else "pass"}">{"FAIL" if failing else "PASS"}</span>'
-            f"{_lineage(asset)}</td>{cells}</tr>"
+            f"{_credentials_line(asset)}{_lineage(asset)}</td>{cells}</tr>"
         )
     master_img = f'<img class="thumb" alt="master" src="{data_uri(master)}">' if master is not None else ""
     summary = report.get("summary", {})
@@ -204,7 +221,7 @@ def render_html(
 <div class="summary">{master_img}<div><h1>keyart audit — {html.escape(headline(report))}</h1>
 <div class=muted>master {html.escape(report["master"]["path"])} ·
 sha256 {html.escape(report["master"]["sha256"][:16])}…</div>
-<div>failing checks: {html.escape(failed_checks)}</div></div></div>
+<div>failing checks: {html.escape(failed_checks)}</div>{_credentials_total(report)}</div></div>
 <table id="assets"><thead><tr><th>variant</th><th>asset</th>{head}</tr></thead><tbody>
 {"".join(rows)}
 </tbody></table>

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pipeline.credentials.manifest import DEVELOPMENT_NOTE
+
 
 def status_label(passed: bool | None) -> str:
     return {True: "pass", False: "FAIL", None: "n/a"}[passed]
@@ -18,3 +20,15 @@ def headline(report: Mapping[str, Any]) -> str:
 
 def failing_checks(asset: Mapping[str, Any]) -> list[str]:
     return [name for name, check in asset["checks"].items() if check.get("passed") is False]
+
+
+def credentials_line(report: Mapping[str, Any]) -> str:
+    """"Content Credentials: 13/14 valid, 1 without · <development note>" ("" when none were read)."""
+    counts = (report.get("summary") or {}).get("credentials")
+    if not counts:
+        return ""
+    total = counts["valid"] + counts["invalid"] + counts["none"]
+    text = f"Content Credentials: {counts['valid']}/{total} valid"
+    text += f", {counts['invalid']} invalid" if counts["invalid"] else ""
+    text += f", {counts['none']} without" if counts["none"] else ""
+    return text + (f" · {DEVELOPMENT_NOTE}" if counts.get("development") else "")

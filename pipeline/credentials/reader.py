@@ -50,13 +50,13 @@ class Credentials:
         return people
 
     def headline(self) -> str:
-        """One line: the verdict, who signed, and the development warning when it applies."""
+        """One line after "Content Credentials": the verdict, the signer, the development warning."""
         if self.state == "none":
-            return f"no Content Credentials: {self.reason}"
+            return f"none: {self.reason}"
         if self.state == "invalid":
-            return f"INVALID Content Credentials: {self.reason}"
+            return f"INVALID: {self.reason}"
         trust = "trusted signer" if self.state == "trusted" else "signer not on a trust list known here"
-        line = f"valid Content Credentials ({trust}) · signed by {self.signer} ({(self.alg or '?').upper()})"
+        line = f"valid ({trust}) · signed by {self.signer} ({self.alg})"
         return f"{line} · {DEVELOPMENT_NOTE}" if self.development else line
 
     def to_json(self) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def _summarise(store: dict[str, Any]) -> Credentials:
         problems=problems,
         signer=signature.get("common_name"),
         issuer=signature.get("issuer"),
-        alg=signature.get("alg"),
+        alg=str(signature.get("alg") or "?").upper(),
         development=signature.get("issuer") == DEVELOPMENT_ORG,
     )
     if creds.state == "invalid":
