@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageCms, JpegImagePlugin
 from skimage import data
 
+from pipeline.credentials.keys import signing_keys
+from pipeline.credentials.manifest import Production, approval_manifest
+from pipeline.credentials.reader import read_credentials
+from pipeline.credentials.sealing import CredentialJob
+from pipeline.credentials.signer import CredentialSigner
 from pipeline.errors import BadRequest
 from pipeline.imaging.colour import srgb_icc_bytes
 from pipeline.imaging.provenance import IPTC_TYPES, digital_source_type
 from pipeline.ops.base import Geometry, OpContext, OpInputs, OpResult
 from pipeline.ops.export import ExportParams, export, read_provenance
 from pipeline.specs import CONTRACT_SPECS, get_spec
+from storage.settings import Settings
 
 PROVENANCE = {
     "asset_ref": "job-42",
@@ -186,3 +193,73 @@ def test_pixels_hidden_under_transparency_never_ship() -> None:
     cleared = np.asarray(clear_hidden(Image.fromarray(rgba, "RGBA")))
     assert not cleared[cleared[..., 3] == 0, :3].any()
     assert (cleared[10:30, 20:40] == (120, 70, 40, 255)).all()
+
+
+# -- Content Credentials (C2PA) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def credentials(tmp_path: Path) -> CredentialJob:
+    """The executor's view of a signer: the workspace's development CA, and a one-step record."""
+    signer = CredentialSigner(signing_keys(Settings(data_dir=tmp_path, _env_file=None)))  # type: ignore[call-arg]
+    return CredentialJob(signer, Production(master_sha256="ab" * 32, facts={"unit": "banner"}))
+
+
+def signed_run(image: Image.Image, job: CredentialJob, **params: object) -> OpResult:
+    inputs = OpInputs(image, image, Geometry.identity(image.size))
+    ctx = OpContext(seed=5, provenance=dict(PROVENANCE), credentials=job)
+    return export(inputs, ExportParams(**params), ctx)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", ["jpeg", "png", "webp"])
+def test_export_signs_and_the_pixels_are_the_unsigned_ones(credentials: CredentialJob, fmt: str) -> None:
+    image = noisy_photo((300, 250), sigma=4)
+    signed = signed_run(image, credentials, spec="iab-medium-rectangle", format=fmt)
+    plain = run(image, spec="iab-medium-rectangle", format=fmt)
+    record = signed.record["credentials"]
+    assert record["signed"] and record["development"] and record["alg"] == "es256"
+    assert 2000 < record["manifest_bytes"] < 8000 and record["approval_reserve_bytes"] > 2000
+    assert len(signed.encoded or b"") == len(plain.encoded or b"") + record["manifest_bytes"]
+    assert np.array_equal(np.asarray(signed.image), np.asarray(plain.image))
+    assert read_provenance(signed.encoded or b"")["asset_ref"] == "job-42", "the XMP is still there"
+    creds = read_credentials(signed.encoded or b"", anchors_pem=credentials.signer.keys.anchors_pem)
+    assert (
+        creds.state == "trusted" and creds.development and creds.production["spec"] == "iab-medium-rectangle"
+    )
+    assert not [n for n in signed.notes if "Content Credentials" in n]
+
+
+def test_the_manifest_and_the_approval_room_are_inside_the_byte_cap(credentials: CredentialJob) -> None:
+    harsh = noisy_photo((320, 50), sigma=60, seed=1)
+    unsigned = run(harsh, spec="iab-mobile-banner", max_bytes=20_000)
+    signed = signed_run(harsh, credentials, spec="iab-mobile-banner", max_bytes=20_000)
+    record = signed.record["credentials"]
+    data_ = signed.encoded or b""
+    assert record["signed"] and len(data_) + record["approval_reserve_bytes"] <= 20_000
+    assert signed.record["quality"] < unsigned.record["quality"], "the manifest took bytes from the pixels"
+    approved = credentials.signer.countersign(
+        data_,
+        "jpeg",
+        approval_manifest(
+            title="banner.jpg",
+            mime="image/jpeg",
+            approval={"user": "U" + "Z" * 20, "via": "slack", "at": "2026-03-02T10:00:00+00:00"},
+        ),
+    )
+    assert len(approved) <= 20_000, "the approved copy still meets the cap"
+
+
+def test_a_cap_too_small_for_a_signed_file_falls_back_to_xmp_with_a_note(credentials: CredentialJob) -> None:
+    image = noisy_photo((300, 250), sigma=4)
+    smallest = run(image, spec="iab-medium-rectangle", format="png", max_bytes=10_000_000)
+    quantized = run(
+        image, spec="iab-medium-rectangle", format="png", max_bytes=len(smallest.encoded or b"") - 1
+    )
+    cap = len(quantized.encoded or b"") + 500  # room for the pixels, not for a manifest
+    result = signed_run(image, credentials, spec="iab-medium-rectangle", format="png", max_bytes=cap)
+    assert result.record["credentials"]["signed"] is False
+    assert len(result.encoded or b"") <= cap
+    note = next(n for n in result.notes if "Content Credentials left out" in n)
+    assert f"no signed PNG fits the {cap / 1000:g} KB cap" in note and "XMP provenance only" in note
+    assert read_credentials(result.encoded or b"").state == "none"
+    assert read_provenance(result.encoded or b"")["asset_ref"] == "job-42"
