@@ -145,7 +145,8 @@ def test_demo_delivers_every_contract_spec(tmp_path: Path) -> None:
         assert (out / picture).stat().st_size > 0
     assert "Audit" in result.stdout
     # Every delivered file carries Content Credentials that `keyart verify` accepts.
-    checked = keyart("verify", *(str(p) for p in delivered.values()), cwd=tmp_path, data_dir=tmp_path / "data")
+    files = [str(p) for p in delivered.values()]
+    checked = keyart("verify", *files, cwd=tmp_path, data_dir=tmp_path / "data")
     assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
     assert checked.stdout.count("Content Credentials valid (trusted signer)") == len(CONTRACT_SPECS)
     assert "signed with a development certificate: not trusted outside this workspace" in result.stdout

@@ -134,6 +134,15 @@ class Harness:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.post(body, signed_headers(body, content_type="application/x-www-form-urlencoded"))[0]
 
+    def shortcut(self, callback_id: str, message: dict[str, Any], *, user: str = OPERATOR) -> int:
+        """A message shortcut (⋯ → More message shortcuts) on ``message``."""
+        payload = {"type": "message_action", "callback_id": callback_id, "trigger_id": f"{next(_ids)}.2.3",
+                   "action_ts": self.next_ts(), "team": {"id": "T111"}, "user": {"id": user},
+                   "channel": {"id": message.get("channel", CHANNEL)}, "message_ts": message["ts"],
+                   "message": message, "response_url": f"{self.fake.root}/respond"}
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.post(body, signed_headers(body, content_type="application/x-www-form-urlencoded"))[0]
+
     def next_ts(self) -> str:
         return f"1800000000.{next(_ids):06d}"
 

@@ -99,7 +99,7 @@ def test_reactions_on_results_and_on_the_audit(slack: Harness, dark_leaderboard:
     slack.react(rect["ts"], "repeat", user=OPERATOR)  # the campaign's requester
     rerun = slack.message_with("re-run with a new seed", thread_ts=thread, timeout=60)
     assert rerun["files"][0]["title"] == "iab-medium-rectangle"
-    new = [a for a in slack.rows(Asset, Asset.spec == "iab-medium-rectangle")]
+    new = [a for a in slack.rows(Asset, Asset.spec == "iab-medium-rectangle", Asset.kind == "variant")]
     assert len(new) == 2 and new[0].seed != new[1].seed
 
     # ✨ on a variant harmonizes it to the master and re-audits it.
