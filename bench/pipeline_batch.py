@@ -1,7 +1,9 @@
 """Benchmark: 50 variants from a 4096×4096 master across the catalogue (issue 3).
 
 Prints median seconds per variant, peak RSS and the ratio to a naive baseline measured in the same
-run (plain Pillow: Lanczos-resize the full master for each variant, centre crop, JPEG encode).
+run (plain Pillow: Lanczos-resize the full master for each variant, centre crop, JPEG encode), and
+what Content Credentials cost the batch (issue 15): the same fit batch without a signer, in this
+run, and the signed/unsigned ratio (target ≤ 1.10).
 Not a test: these machines are noisy, so only same-run ratios mean anything.
 
     python bench/pipeline_batch.py [--size 4096] [--variants 50]
@@ -65,10 +67,14 @@ def naive_baseline(master: Image.Image, specs: list[str]) -> list[float]:
     return times
 
 
-def keyart_batch(master: Image.Image, specs: list[str], *, op: str, tag: str) -> list[float]:
+def keyart_batch(
+    master: Image.Image, specs: list[str], *, op: str, tag: str, sign: bool = True
+) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Runtime(Settings(data_dir=Path(tmp), _env_file=None))  # type: ignore[call-arg]
         runtime.migrate()
+        if not sign:
+            runtime.signer = None  # the unsigned baseline: export writes the XMP provenance only
         png = io.BytesIO()
         master.save(png, "PNG", compress_level=1)
         key = runtime.blobs.put_bytes(png.getvalue())
@@ -138,10 +144,12 @@ def main() -> None:
     naive = naive_baseline(master, specs)
     crop = keyart_batch(master, specs, op="reframe", tag="c")
     rss_crop = peak_rss_mb()
+    unsigned = keyart_batch(master, specs, op="fit", tag="u", sign=False)
     full = keyart_batch(master, specs, op="fit", tag="a")
     for label, times in (
         ("naive Pillow baseline", naive),
         ("keyart crop-only (reframe)", crop),
+        ("keyart fit, no credentials", unsigned),
         ("keyart fit auto (expands)", full),
     ):
         print(
@@ -149,6 +157,8 @@ def main() -> None:
         )
     print(f"ratio crop-only vs naive: {sum(crop) / sum(naive):.2f}  (target < 1.0)")
     print(f"whole batch with expands: {sum(full):.1f} s (target < 90 s)")
+    ratio = sum(full) / sum(unsigned)
+    print(f"Content Credentials: signed batch / unsigned batch = {ratio:.3f} (target ≤ 1.10)")
     print(f"peak RSS: {peak_rss_mb():.0f} MB (after crop batch {rss_crop:.0f} MB; target < 2500 MB)")
 
 

@@ -3,10 +3,10 @@
 Approval happens after the file is delivered (a ✅ on the posted file), so the delivered manifest
 cannot name the approver. Re-signing from scratch would hide that the file existed, signed, before
 anyone approved it; so keyart *countersigns*: the delivered file, with its manifest, becomes the
-parent ingredient of a new manifest (C2PA's UPDATE intent: pixels unchanged) whose
-``com.keyart.approval`` assertion says who approved it, when, and how, and whose action is
-``c2pa.published``. The delivered file's manifest stays verifiable inside the approved copy, and
-the approved copy is stored as its own asset (kind ``approved``, parent = the variant). Export kept
+parent ingredient of a new manifest (pixels unchanged; see ``CredentialSigner.countersign``) whose
+``com.keyart.approval`` assertion says who approved it, when and how, and whose action is
+``c2pa.published``. The delivered file's manifest stays verifiable inside the approved copy, and the
+approved copy is stored as its own asset (kind ``approved``, parent = the variant). Export kept
 room for this manifest under the byte cap, so the approved copy still meets the channel's cap.
 """
 
@@ -32,6 +32,9 @@ class ApprovedCopy:
 
 def approve_delivery(runtime: Runtime, approval: Approval) -> ApprovedCopy:
     """Countersign the variant an ``approve`` decision names; store and return the approved copy."""
+    from pipeline.credentials.reader import read_credentials
+    from pipeline.credentials.signer import SigningFailed
+
     with read_session(runtime.engine) as s:
         variant = campaigns.get_asset(s, approval.asset_id) if approval.asset_id else None
     if variant is None or variant.kind != "variant" or variant.campaign_id != approval.campaign_id:
@@ -49,6 +52,10 @@ def approve_delivery(runtime: Runtime, approval: Approval) -> ApprovedCopy:
         title=variant.filename or f"variant.{variant.format}", mime=MIME[variant.format], approval=record
     )
     signed = runtime.signer.countersign(runtime.blobs.read_bytes(variant.sha256), variant.format, manifest)
+    # Read it back before anyone ships it: the library's own post-sign check has missed broken files.
+    check = read_credentials(signed, anchors_pem=runtime.signer.keys.anchors_pem)
+    if check.exit_code != 0:
+        raise SigningFailed(f"the approved copy of `{variant.filename}` does not validate: {check.reason}")
     cap = get_spec(variant.spec).max_bytes if variant.spec else None
     if cap and len(signed) > cap:
         return ApprovedCopy(

@@ -259,7 +259,7 @@ def production_manifest(
 
 def approval_manifest(*, title: str, mime: str, approval: Mapping[str, Any]) -> dict[str, Any]:
     """The manifest added when a person approves a delivered file: the file itself is the parent
-    ingredient (signed with the UPDATE intent: the pixels do not change)."""
+    ingredient (``CredentialSigner.countersign``: the pixels do not change)."""
     who = f"{approval.get('user')} ({approval.get('via')}, {approval.get('at')})"
     return {
         "claim_generator_info": [SOFTWARE_AGENT],

@@ -50,6 +50,7 @@ class CredentialSigner:
     def __init__(self, keys: SigningKeys) -> None:
         self.keys = keys
         self._lock = threading.Lock()
+        self._reserve: dict[str, int] = {}
         info = c2pa.C2paSignerInfo(keys.alg, keys.chain_pem, keys.key_pem, None)
         try:
             self._signer = c2pa.Signer.from_info(info)
@@ -67,14 +68,22 @@ class CredentialSigner:
 
     def countersign(self, data: bytes, fmt: str, manifest: Mapping[str, Any]) -> bytes:
         """Add a manifest to an already signed file without touching its pixels: the file (with its
-        manifest) becomes the new manifest's parent ingredient (C2PA's UPDATE intent)."""
-        return self._sign(data, fmt, dict(manifest), intent=c2pa.C2paBuilderIntent.UPDATE)
+        manifest) becomes the new manifest's parent ingredient.
+
+        C2PA's EDIT intent, not UPDATE: c2pa-rs 0.91.3 writes UPDATE manifests into WebP and TIFF
+        files that then fail their own data-hash check (and its verify-after-sign misses it), so the
+        new manifest carries its own hard binding; that costs about 300 bytes.
+        """
+        return self._sign(data, fmt, dict(manifest), intent=c2pa.C2paBuilderIntent.EDIT)
 
     def reserve_for_approval(self, signed: bytes, fmt: str) -> int:
-        """Bytes an approval manifest adds to ``signed`` (measured with the longest user id the
-        approval log stores), so a capped file still fits once approved."""
-        probe = approval_manifest(title="probe", mime=MIME[fmt], approval=_APPROVAL_PROBE)
-        return len(self.countersign(signed, fmt, probe)) - len(signed) + _APPROVAL_MARGIN
+        """Bytes an approval manifest adds to a file like ``signed``, measured once per format with
+        the longest user id the approval log stores, so a capped file still fits once approved.
+        (It hardly varies: the new claim, signature and certificate chain, and the parent's link.)"""
+        if fmt not in self._reserve:
+            probe = approval_manifest(title="probe", mime=MIME[fmt], approval=_APPROVAL_PROBE)
+            self._reserve[fmt] = len(self.countersign(signed, fmt, probe)) - len(signed) + _APPROVAL_MARGIN
+        return self._reserve[fmt]
 
     def _sign(self, data: bytes, fmt: str, manifest: dict[str, Any], *, intent: Any) -> bytes:
         if fmt not in MIME:

@@ -189,19 +189,19 @@ def test_one_flipped_pixel_byte_invalidates_and_a_reencode_has_none(tmp_path, fm
     assert read_credentials(b"plain text, not an image").state == "none"
 
 
-def test_approval_is_countersigned_on_top_of_the_delivered_manifest(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("fmt", ["jpeg", "png", "webp", "tiff"])
+def test_approval_is_countersigned_on_top_of_the_delivered_manifest(tmp_path, fmt: str) -> None:  # type: ignore[no-untyped-def]
     chain = make_chain()
     signer = signer_for(tmp_path, chain)
-    delivered = sign(signer, encoded("jpeg"), "jpeg")
+    delivered = sign(signer, encoded(fmt), fmt)
     approval = {
         "user": "ULENA",
         "via": "slack",
         "at": "2026-03-02T10:00:00+00:00",
         "reaction": "white_check_mark",
     }
-    approved = signer.countersign(
-        delivered, "jpeg", approval_manifest(title="story.jpg", mime="image/jpeg", approval=approval)
-    )
+    manifest = approval_manifest(title=f"story.{fmt}", mime=f"image/{fmt}", approval=approval)
+    approved = signer.countersign(delivered, fmt, manifest)
     creds = read_credentials(approved, anchors_pem=chain.root_pem)
     assert creds.state == "trusted"
     assert [a["action"] for a in creds.actions] == [a for a, _ in EXPECTED] + [
@@ -215,7 +215,7 @@ def test_approval_is_countersigned_on_top_of_the_delivered_manifest(tmp_path) ->
     assert np.array_equal(
         np.asarray(Image.open(io.BytesIO(approved))), np.asarray(Image.open(io.BytesIO(delivered)))
     )
-    reserve = signer.reserve_for_approval(delivered, "jpeg")
+    reserve = signer.reserve_for_approval(delivered, fmt)
     assert len(approved) - len(delivered) <= reserve < len(approved) - len(delivered) + 1024
 
 
