@@ -144,19 +144,23 @@ def main() -> None:
     naive = naive_baseline(master, specs)
     crop = keyart_batch(master, specs, op="reframe", tag="c")
     rss_crop = peak_rss_mb()
-    unsigned = keyart_batch(master, specs, op="fit", tag="u", sign=False)
-    full = keyart_batch(master, specs, op="fit", tag="a")
+    # Signed and unsigned fit batches alternate (u s u s): the first fit batch pays warm-ups that
+    # would otherwise land on whichever configuration ran first.
+    unsigned, full = [], []
+    for round_ in range(2):
+        unsigned += keyart_batch(master, specs, op="fit", tag=f"u{round_}", sign=False)
+        full += keyart_batch(master, specs, op="fit", tag=f"a{round_}")
     for label, times in (
         ("naive Pillow baseline", naive),
         ("keyart crop-only (reframe)", crop),
-        ("keyart fit, no credentials", unsigned),
-        ("keyart fit auto (expands)", full),
+        ("keyart fit, no credentials ×2", unsigned),
+        ("keyart fit auto (expands) ×2", full),
     ):
         print(
-            f"{label:28s} total {sum(times):7.2f} s  median {statistics.median(times) * 1000:7.1f} ms/variant"
+            f"{label:30s} total {sum(times):7.2f} s  median {statistics.median(times) * 1000:7.1f} ms/variant"
         )
     print(f"ratio crop-only vs naive: {sum(crop) / sum(naive):.2f}  (target < 1.0)")
-    print(f"whole batch with expands: {sum(full):.1f} s (target < 90 s)")
+    print(f"whole batch with expands: {sum(full) / 2:.1f} s (target < 90 s)")
     ratio = sum(full) / sum(unsigned)
     print(f"Content Credentials: signed batch / unsigned batch = {ratio:.3f} (target ≤ 1.10)")
     print(f"peak RSS: {peak_rss_mb():.0f} MB (after crop batch {rss_crop:.0f} MB; target < 2500 MB)")

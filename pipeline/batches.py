@@ -166,10 +166,12 @@ def job_of_asset(runtime: Runtime, asset_id: int) -> Job:
     return job
 
 
-def rerun_job(runtime: Runtime, job_id: int, *, reroll: int, harmonize: bool = False) -> int:
+def rerun_job(runtime: Runtime, job_id: int, *, reroll: int, harmonize: bool = False,
+              user: str | None = None) -> int:
     """A new job for the same variant on the same inputs: a new seed, or a harmonize step added.
 
     Dependencies (a shared background swap, say) are reused as they are: only this variant changes.
+    ``user`` (who asked) goes into the new file's Content Credentials.
     """
     with session_scope(runtime.engine) as s:
         job = job_repo.get_job(s, job_id)
@@ -181,6 +183,9 @@ def rerun_job(runtime: Runtime, job_id: int, *, reroll: int, harmonize: bool = F
         recipe = {"from": job.idempotency_key, "reroll": reroll, "harmonize": harmonize}
         key = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
         params = {**job.params, "steps": [step.model_dump() for step in steps]}
+        if user:
+            decision = "harmonize" if harmonize else "rerun"
+            params["directed_by"] = {"user": user, "via": "slack", "decision": decision}
         new, _created = job_repo.get_or_create_job(s, JobBase(
             campaign_id=job.campaign_id, batch_key=job.batch_key, idempotency_key=key,
             op="+".join(x.op for x in steps), op_version=job.op_version, params=params, spec=job.spec,

@@ -81,7 +81,8 @@ class Settings(BaseSettings):
         repr=False,
         description="Signing certificate chain for Content Credentials: PEM text or a PEM file path, the "
         "signing certificate first, then its intermediates (a CA-issued certificate: C2PA rejects "
-        "self-signed ones). Empty = a development CA keyart creates in the data dir.",
+        "self-signed ones); a root at the end is what `keyart verify` trusts here. Empty = a "
+        "development CA keyart creates in the data dir.",
     )
     c2pa_key: str = Field(
         "",

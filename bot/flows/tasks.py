@@ -149,7 +149,7 @@ def rerun(deps: Deps, job: Job) -> None:
     prefix = f"task:{job.id}"
     try:
         new_job = batches.rerun_job(deps.runtime, int(p["job_id"]), reroll=int(p.get("reroll") or 0),
-                                    harmonize=harmonize)
+                                    harmonize=harmonize, user=p.get("user"))
         landed: dict[str, Asset] = {}
         run = batches.run_jobs(deps.runtime, job.campaign_id, [new_job], on_status=lambda unit, status: None,
                                on_result=lambda unit, asset: landed.__setitem__(unit, asset))

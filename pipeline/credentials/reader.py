@@ -188,6 +188,7 @@ def describe(creds: Credentials, who: Callable[[dict[str, Any]], str] | None = N
         ("briefed_by", "briefed by"),
         ("requested_by", "requested by"),
         ("master_approved_by", "master approved by"),
+        ("rerun_by", "re-run asked by"),
         ("variant_approved_by", "variant approved by"),
     )
     said = [f"{label} {who(people[key])}" for key, label in roles if people.get(key)]

@@ -96,6 +96,9 @@ def _people(session: Session, job: Job, master: Asset) -> dict[str, Any]:
     plan = _plan_of(session, job)
     if plan is not None and plan.user_id:
         people["requested_by"] = _person(plan.user_id, "slack", plan.created_at)
+    directed = job.params.get("directed_by")  # a re-run or harmonize someone asked for (batches.rerun_job)
+    if isinstance(directed, dict) and directed.get("user"):
+        people["rerun_by"] = {**directed, "at": iso(job.created_at)}
     approval = session.exec(
         select(Approval)
         .where(

@@ -25,6 +25,7 @@ _APPROVAL_PROBE = {
     "via": "slack",
     "at": "2000-01-01T00:00:00.000000+00:00",
     "reaction": "white_check_mark",
+    "approval_id": 2**31,
 }
 _APPROVAL_MARGIN = 256
 

@@ -71,6 +71,9 @@ def test_all_pass_exits_0_with_contract_json(files: dict[str, Path], tmp_path: P
     for asset in report["assets"]:
         assert asset["passed"] is True and list(asset["checks"]) == CHECK_NAMES
         assert asset["geometry"]["source"] == "registration" and asset["encoding"]["format"] == "jpeg"
+        # Files from elsewhere carry no Content Credentials: reported, never a failure.
+        assert asset["credentials"]["state"] == "none" and asset["credentials"]["valid"] is False
+    assert report["summary"]["credentials"] == {"valid": 0, "invalid": 0, "none": 2, "development": False}
     # The run is recorded.
     engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'keyart.db'}")
     with Session(engine) as session:
@@ -86,6 +89,8 @@ def test_a_failing_variant_exits_1_and_says_why(files: dict[str, Path], tmp_path
     code, out, err = _audit("--master", files["master"], files["half"], files["lifted"], "--out", out_dir)
     assert code == 1, err
     assert "iab-billboard.jpg" in out and "black point +" in out  # the readable table
+    assert "Content Credentials: 0/2 valid, 2 without" in out
+    assert "iab-billboard.jpg: Content Credentials none: the file carries no C2PA manifest" in out
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "audit.json",
         "chart.png",
