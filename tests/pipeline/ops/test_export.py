@@ -263,3 +263,15 @@ def test_a_cap_too_small_for_a_signed_file_falls_back_to_xmp_with_a_note(credent
     assert f"no signed PNG fits the {cap / 1000:g} KB cap" in note and "XMP provenance only" in note
     assert read_credentials(result.encoded or b"").state == "none"
     assert read_provenance(result.encoded or b"")["asset_ref"] == "job-42"
+
+
+@pytest.mark.parametrize("fmt", ["png", "webp"])
+def test_transparent_packshots_are_signed_with_their_alpha(credentials: CredentialJob, fmt: str) -> None:
+    image = Image.new("RGBA", (300, 250), (200, 0, 0, 0))
+    image.paste((0, 0, 200, 255), (0, 0, 150, 250))
+    result = signed_run(image, credentials, spec="iab-medium-rectangle", format=fmt)
+    assert result.record["credentials"]["signed"] and result.image.mode == "RGBA"
+    alpha = np.asarray(result.image)[:, :, 3]
+    assert alpha[100, 250] == 0 and alpha[100, 50] == 255
+    creds = read_credentials(result.encoded or b"", anchors_pem=credentials.signer.keys.anchors_pem)
+    assert creds.state == "trusted"
