@@ -6,6 +6,8 @@ import logging
 
 import typer
 
+from pipeline.errors import UserFacingError
+from pipeline.runtime import Runtime
 from storage.settings import Settings
 
 
@@ -26,8 +28,16 @@ def worker(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     wanted = [q.strip() for q in queues.split(",") if q.strip()]
+    settings = Settings()
     try:
-        start_worker(Settings(), queues=wanted, concurrency=concurrency, name=name)
+        # Content Credentials keys are loaded (the development CA made) before the first job: unusable
+        # keys stop the worker here with their reason, and no job pays for loading the signer.
+        _ = Runtime(settings).signer
+    except UserFacingError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        start_worker(settings, queues=wanted, concurrency=concurrency, name=name)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
 
