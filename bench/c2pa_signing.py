@@ -24,8 +24,9 @@ from skimage import data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.credentials.actions import step_credentials
 from pipeline.credentials.keys import signing_keys
-from pipeline.credentials.manifest import Production, approval_manifest, production_manifest, step_credentials
+from pipeline.credentials.manifest import Production, approval_manifest, production_manifest
 from pipeline.credentials.reader import read_credentials
 from pipeline.credentials.sealing import CredentialJob
 from pipeline.credentials.signer import CredentialSigner

@@ -16,7 +16,8 @@ from typing import Any
 from PIL import Image
 
 from pipeline.assets import encode_intermediate, jsonable, load_mask, load_stored_image, store_mask
-from pipeline.credentials.manifest import Production, step_credentials
+from pipeline.credentials.actions import step_credentials
+from pipeline.credentials.manifest import Production
 from pipeline.credentials.record import production_for
 from pipeline.credentials.sealing import CredentialJob
 from pipeline.errors import OpFailed, UserFacingError, new_ref

@@ -13,25 +13,20 @@ a log line, an exception message or Slack.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
 
-from pipeline.credentials.manifest import DEVELOPMENT_ORG
+from pipeline.credentials.devca import CA_FILE, CHAIN_FILE, KEY_FILE, create_development_keys, pem_of
 from pipeline.errors import UserFacingError
 from storage.settings import Settings
 
 DEV_FOLDER = "c2pa"
-_CHAIN, _KEY, _CA = "signer-chain.pem", "signer-key.pem", "dev-ca.pem"
-DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # id-kp-documentSigning (RFC 9336)
 
 
 class SigningKeyError(UserFacingError):
@@ -60,16 +55,16 @@ def signing_keys(settings: Settings) -> SigningKeys:
         key = _pem(settings.c2pa_key, "KEYART_C2PA_KEY")
         return _checked(chain, key, development=False)
     folder = settings.data_dir / DEV_FOLDER
-    if not (folder / _KEY).exists():
-        _create_development_keys(folder)
-    return _checked((folder / _CHAIN).read_bytes(), (folder / _KEY).read_bytes(), development=True)
+    if not (folder / KEY_FILE).exists():
+        create_development_keys(folder)
+    return _checked((folder / CHAIN_FILE).read_bytes(), (folder / KEY_FILE).read_bytes(), development=True)
 
 
 def trust_anchors(settings: Settings) -> bytes:
     """Roots a reader in this workspace trusts: the development CA (if one exists) and the
     configured chain's own root. Reading never creates keys."""
     anchors = b""
-    dev_ca = settings.data_dir / DEV_FOLDER / _CA
+    dev_ca = settings.data_dir / DEV_FOLDER / CA_FILE
     if dev_ca.exists():
         anchors += dev_ca.read_bytes()
     if settings.c2pa_cert:
@@ -77,7 +72,7 @@ def trust_anchors(settings: Settings) -> bytes:
             chain = x509.load_pem_x509_certificates(_pem(settings.c2pa_cert, "KEYART_C2PA_CERT"))
         except ValueError:
             return anchors  # signing reports the broken chain; reading still works with the rest
-        anchors += b"".join(_pem_of(c) for c in chain[1:] if _self_signed(c))
+        anchors += b"".join(pem_of(c) for c in chain[1:] if _self_signed(c))
     return anchors
 
 
@@ -121,7 +116,7 @@ def _checked(chain_pem: bytes, key_pem: bytes, *, development: bool) -> SigningK
             f"the signing certificate is valid {leaf.not_valid_before_utc:%Y-%m-%d} to "
             f"{leaf.not_valid_after_utc:%Y-%m-%d}, not today"
         )
-    anchors = b"".join(_pem_of(c) for c in chain[1:] if _self_signed(c))
+    anchors = b"".join(pem_of(c) for c in chain[1:] if _self_signed(c))
     names = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return SigningKeys(
         chain_pem=chain_pem,
@@ -148,99 +143,6 @@ def _algorithm(key: object) -> str:
     raise SigningKeyError("KEYART_C2PA_KEY must be an EC (P-256/384/521), Ed25519 or RSA key")
 
 
-def _create_development_keys(folder: Path) -> None:
-    """Write a development CA and a signing certificate it issued; safe against a racing process.
-
-    Everything is written into a private temporary folder that is renamed into place in one step:
-    a process that loses the race uses the winner's keys.
-    """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".{DEV_FOLDER}-{secrets.token_hex(4)}"
-    staging.mkdir(mode=0o700)
-    try:
-        chain, key, ca = _development_chain()
-        (staging / _CHAIN).write_bytes(chain)
-        (staging / _CA).write_bytes(ca)
-        fd = os.open(staging / _KEY, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(key)
-        try:
-            staging.rename(folder)
-        except OSError:
-            if not (folder / _KEY).exists():
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _development_chain() -> tuple[bytes, bytes, bytes]:
-    """(signing certificate + CA as PEM, signing key PEM, CA PEM); the CA key is not kept."""
-    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)  # tolerate small clock differences
-    workspace = secrets.token_hex(3)  # tells two workspaces' development CAs apart in reports
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name(f"keyart development CA {workspace}")
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_key_usage(cert_sign=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(_name(f"keyart content credentials {workspace}"))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=3649))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(cert_sign=False), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]), critical=False
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return _pem_of(leaf) + _pem_of(ca), key_pem, _pem_of(ca)
-
-
-def _name(common_name: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEVELOPMENT_ORG),
-        ]
-    )
-
-
-def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=not cert_sign,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=cert_sign,
-        crl_sign=cert_sign,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
 def _extension(cert: x509.Certificate, kind: type[x509.BasicConstraints]) -> x509.BasicConstraints | None:
     try:
         return cert.extensions.get_extension_for_class(kind).value
@@ -262,7 +164,3 @@ def _public_bytes(key: object) -> bytes:
     return key.public_bytes(  # type: ignore[attr-defined]
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-
-
-def _pem_of(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)

@@ -10,14 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from pipeline.credentials.actions import step_credentials
 from pipeline.credentials.keys import signing_keys
-from pipeline.credentials.manifest import (
-    IPTC,
-    Production,
-    approval_manifest,
-    production_manifest,
-    step_credentials,
-)
+from pipeline.credentials.manifest import IPTC, Production, approval_manifest, production_manifest
 from pipeline.credentials.reader import describe, read_credentials
 from pipeline.credentials.signer import CredentialSigner
 from pipeline.ops.base import Geometry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from pipeline.credentials.manifest import step_credentials
+from pipeline.credentials.actions import step_credentials
 from pipeline.ops.base import Geometry
 
 MASTER = Geometry.identity((1000, 800))
