@@ -198,6 +198,7 @@ class LocalExecutor:
                 model=result.model,
                 generated_share=float(generated.mean()) if generated is not None else 0.0,
                 designed_share=float(designed.mean()) if designed is not None else 0.0,
+                record=result.record,
                 logo=self.inputs.extras.get("logo"),
                 key=f"{unit.key[:8]}-{index}-",
             )

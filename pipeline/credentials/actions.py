@@ -47,6 +47,7 @@ def step_credentials(
     model: str | None,
     generated_share: float,
     designed_share: float = 0.0,
+    record: Mapping[str, Any] | None = None,
     logo: Image.Image | None = None,
     key: str = "",
 ) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def step_credentials(
             )
         )
     if op == "brand":
-        ingredients = _placed(params, logo, key)
+        ingredients = _placed(params, (record or {}).get("placed"), logo, key)
         if ingredients:
             what = " and ".join(i["title"] for i in ingredients)
             actions.append(
@@ -144,9 +145,12 @@ def _rescaled(before: Geometry, after: Geometry) -> bool:
     return any(abs(x / y - 1) > _SCALE_TOLERANCE for x, y in zip(after.scale, before.scale, strict=True))
 
 
-def _placed(params: Mapping[str, Any], logo: Image.Image | None, key: str) -> list[dict[str, Any]]:
+def _placed(params: Mapping[str, Any], said: Any, logo: Image.Image | None, key: str) -> list[dict[str, Any]]:
+    """The logo and the copy as ingredients: those `brand` says it placed (its record's ``placed``
+    list: it may drop one that fits nowhere), else those its params asked for."""
+    names = set(said) if isinstance(said, list) else {"logo", "copy"}
     placed = []
-    if logo is not None and params.get("use_logo", True):
+    if logo is not None and params.get("use_logo", True) and "logo" in names:
         digest = hashlib.sha256(logo.convert("RGBA").tobytes()).hexdigest()
         placed.append(
             {
@@ -159,7 +163,7 @@ def _placed(params: Mapping[str, Any], logo: Image.Image | None, key: str) -> li
             }
         )
     text = str(params.get("text") or "").strip()
-    if text:
+    if text and "copy" in names:
         digest = hashlib.sha256(text.encode()).hexdigest()
         placed.append(
             {

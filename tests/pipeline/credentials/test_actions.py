@@ -101,3 +101,28 @@ def test_brand_places_the_logo_and_the_copy_as_ingredients() -> None:
         key="k-",
     )
     assert [i["label"] for i in without_logo["ingredients"]] == ["k-copy"]
+    dropped = step_credentials(
+        "brand",
+        {"text": "Shop now", "use_logo": True},
+        before=MASTER,
+        after=SAME,
+        engine="classical",
+        model=None,
+        generated_share=0.0,
+        logo=logo,
+        key="k-",
+        record={"placed": ["copy"]},
+    )  # brand found no room for the logo
+    assert [i["label"] for i in dropped["ingredients"]] == ["k-copy"]
+    nothing = step_credentials(
+        "brand",
+        {"text": "Shop now"},
+        before=MASTER,
+        after=SAME,
+        engine="classical",
+        model=None,
+        generated_share=0.0,
+        logo=logo,
+        record={"placed": []},
+    )
+    assert nothing["actions"] == []
