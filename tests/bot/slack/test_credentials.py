@@ -66,10 +66,10 @@ def test_a_variant_approval_is_countersigned_and_the_approved_copy_posted(slack:
     )
     assert "variant_approved_by" not in before.people, "the delivered file itself is unchanged"
     # A re-run someone asked for names them too.
-    slack.react(files["iab-leaderboard"]["ts"], "repeat", user=OUTSIDER)
+    slack.react(files["iab-leaderboard"]["ts"], "repeat", user=APPROVER)
     rerun = slack.message_with("re-run with a new seed", thread_ts=thread, timeout=60)
     again = read_credentials(slack.fake.uploads[rerun["files"][0]["id"]], anchors_pem=agency_chain().root_pem)
-    assert again.state == "trusted" and again.people["rerun_by"]["user"] == OUTSIDER
+    assert again.state == "trusted" and again.people["rerun_by"]["user"] == APPROVER
     assert again.people["requested_by"]["user"] == OPERATOR
     # Keys never reach Slack or the database.
     secrets = [line.decode() for line in key_body(agency_chain().key_pem)]
