@@ -29,7 +29,7 @@ from pipeline.plan import MASTER
 from pipeline.runtime import Runtime
 from pipeline.specs import get_spec
 from storage.db import read_session, session_scope
-from storage.models import Asset, AssetBase, OpRun
+from storage.models import Asset, AssetBase, Job, OpRun
 from storage.repos import campaigns
 from storage.repos import jobs as job_repo
 from storage.repos.logs import log_op_run, params_hash
@@ -78,6 +78,7 @@ class LocalExecutor:
         self.cache: dict[str, Any] = {}  # shared by all ops of this batch (pyramid, subject, …)
         # result asset id → pixels, their frame and what the chain carries (masks, layout)
         self._images: dict[int, tuple[Image.Image, Geometry, Carried]] = {}
+        self._productions: dict[tuple[Any, ...], Production] = {}  # C2PA records (see _production)
 
     def run(self, job_ids: list[int]) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
@@ -111,7 +112,7 @@ class LocalExecutor:
             parent_sha = parent.sha256
         self.progress(unit.name, "running")
         try:
-            asset = self._execute(job_id, unit, parent_asset_id, parent_sha)
+            asset = self._execute(job_id, unit, parent_asset_id, parent_sha, job=job)
         except UserFacingError as exc:
             return self._fail(job_id, unit, str(exc), None)
         except Exception as exc:
@@ -152,9 +153,11 @@ class LocalExecutor:
                  else None for name in ("generated", "designed")}
         return Carried(masks["generated"], masks["designed"], geometry.get("layout"))
 
-    def _execute(self, job_id: int, unit: WorkUnit, parent_asset_id: int, parent_sha: str) -> Asset:
+    def _execute(
+        self, job_id: int, unit: WorkUnit, parent_asset_id: int, parent_sha: str, *, job: Job
+    ) -> Asset:
         image, geometry, carried = self._input_pixels(unit, parent_asset_id)
-        production = self._production(job_id, unit, parent_asset_id)
+        production = self._production(job, unit, parent_asset_id)
         runs: list[OpRun] = []
         steps: list[dict[str, Any]] = []
         notes: list[str] = []
@@ -232,14 +235,18 @@ class LocalExecutor:
         runs[0].input_sha256 = parent_sha
         return self._store(job_id, unit, parent_asset_id, result, carried, steps, notes, runs)
 
-    def _production(self, job_id: int, unit: WorkUnit, parent_asset_id: int) -> Production | None:
-        """What the unit's Content Credentials record from the database (only units that export)."""
+    def _production(self, job: Job, unit: WorkUnit, parent_asset_id: int) -> Production | None:
+        """What the unit's Content Credentials record from the database (only units that export).
+
+        A batch's units share their master, people and (per parent) edits: looked up once.
+        """
         if not any(step.op == "export" for step in unit.steps) or self.runtime.signer is None:
             return None
-        with read_session(self.runtime.engine) as s:
-            job = job_repo.get_job(s, job_id)
-            assert job is not None
-            return production_for(s, job, parent_asset_id)
+        key = (job.campaign_id, job.batch_key, parent_asset_id, repr(job.params.get("directed_by")))
+        if key not in self._productions:
+            with read_session(self.runtime.engine) as s:
+                self._productions[key] = production_for(s, job, parent_asset_id)
+        return self._productions[key]
 
     def _credentials(
         self, production: Production | None, unit: WorkUnit, steps: list[dict[str, Any]], runs: list[OpRun]
