@@ -3,8 +3,12 @@
 ```json
 {"name": "Acme", "logo": "logo.svg", "font": "font.ttf",
  "fonts": {"ja": "NotoSansJP-Bold.otf", "ar": "NotoSansArabic-Bold.ttf"},
- "colors": {"text": "#FFFFFF", "accent": "#FF5A1F"}, "cta": "Shop now"}
+ "colors": {"text": "#FFFFFF", "accent": "#FF5A1F"}, "cta": "Shop now",
+ "layout": {"panel": "brand", "backdrop": "white"}}
 ```
+``layout`` (optional) picks how `fit` fills a layout's designed panel (``brand``, ``border_gradient``,
+``ambient``; default: brand colour on display banners, a border gradient elsewhere) and a cut-out
+packshot's backdrop (``white``, ``brand``, ``transparent`` where the format allows).
 ``font`` sets the copy; ``fonts`` names fallbacks per script or market, tried in order when
 ``font`` lacks a character of the copy (copy no kit font covers is refused, never drawn as
 empty boxes). Paths are relative to the JSON file and may not leave its folder (no absolute
@@ -21,7 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from PIL import Image, ImageFont
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -48,6 +52,12 @@ class _Colours(BaseModel):
     accent: HexColour | None = None
 
 
+class _Layout(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    panel: Literal["auto", "brand", "border_gradient", "ambient"] = "auto"
+    backdrop: Literal["white", "brand", "transparent"] = "white"
+
+
 class _KitFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=80)
@@ -58,6 +68,7 @@ class _KitFile(BaseModel):
     )
     colors: _Colours = Field(default_factory=_Colours)
     cta: str = Field("", max_length=120)
+    layout: _Layout = Field(default_factory=_Layout)
 
     @field_validator("fonts")
     @classmethod
@@ -91,6 +102,8 @@ class BrandKit:
     notes: list[str] = field(default_factory=list)
     font_file: str | None = None  # the main font's file name
     fallback_fonts: list[KitFont] = field(default_factory=list)  # in the kit's order
+    panel: str = "auto"  # layout panels' fill (fit's `panel`)
+    backdrop: str = "white"  # cut-out packshots' backdrop
 
     def fonts(self) -> list[KitFont]:
         """Every font copy may be set in, in order: the main font, then the fallbacks."""
@@ -105,7 +118,8 @@ class BrandKit:
         """What ops may read of the kit besides the logo and font bytes (``OpInputs.style``): its
         colours, and its fonts' file names (so the lineage can say which file set the copy)."""
         colours = {"text": self.text_color, **({"accent": self.accent_color} if self.accent_color else {})}
-        style: dict[str, Any] = {"kit": self.name, "colors": colours}
+        style: dict[str, Any] = {"kit": self.name, "colors": colours, "panel": self.panel,
+                                 "backdrop": self.backdrop}
         if self.fonts():
             style["fonts"] = [{"key": f.key, "file": f.file} for f in self.fonts()]
         return style
@@ -157,6 +171,8 @@ def load_brand_kit(path: Path) -> BrandKit:
         notes,
         font_file=font_path.name if font_path else None,
         fallback_fonts=fallbacks,
+        panel=kit.layout.panel,
+        backdrop=kit.layout.backdrop,
     )
 
 

@@ -42,7 +42,7 @@ def test_demo_kits_load(kit_file: str) -> None:
 
 def make_kit(tmp_path: Path, **fields: object) -> Path:
     folder = tmp_path / "kit"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(EXAMPLES / "logo.png", folder / "logo.png")
     path = folder / "brand.json"
     path.write_text(json.dumps({"name": "Acme", **fields}))
@@ -95,11 +95,29 @@ def test_svg_detected_by_content_not_extension(tmp_path: Path) -> None:
         ({"colors": {"text": "white"}}, "must look like #RRGGBB"),
         ({"font": "logo.png"}, "isn't a TrueType/OpenType font"),
         ({"logo": "missing.png"}, "`missing.png` doesn't exist"),
+        ({"layout": {"panel": "mush"}}, "layout.panel: Input should be 'auto', 'brand'"),
+        ({"layout": {"backdrop": "black"}}, "layout.backdrop: Input should be 'white'"),
     ],
 )
 def test_invalid_kits(tmp_path: Path, fields: dict[str, object], message: str) -> None:
     with pytest.raises(BadInput, match=message):
         load_brand_kit(make_kit(tmp_path, **fields))
+
+
+def test_the_kits_layout_choice_reaches_fit(tmp_path: Path) -> None:
+    from pipeline.ops.base import Geometry, OpContext, OpInputs
+    from pipeline.ops.fit import FitParams, fit
+
+    default = load_brand_kit(make_kit(tmp_path / "a"))
+    assert (default.panel, default.backdrop) == ("auto", "white")
+    kit = load_brand_kit(make_kit(tmp_path / "b", layout={"panel": "ambient", "backdrop": "brand"}))
+    assert kit.style()["panel"] == "ambient" and kit.style()["backdrop"] == "brand"
+    master = Image.fromarray(data.astronaut())
+    inputs = OpInputs(master, master, Geometry.identity(master.size), style=kit.style())
+    banner = fit(inputs, FitParams(spec="iab-billboard"), OpContext(seed=0))
+    assert banner.layout is not None and banner.layout["fill"]["kind"] == "ambient"
+    asked = fit(inputs, FitParams(spec="iab-billboard", panel="border_gradient"), OpContext(seed=0))
+    assert asked.layout is not None and asked.layout["fill"]["kind"] == "border_gradient"  # the step wins
 
 
 def test_not_json_and_html_logo(tmp_path: Path) -> None:
