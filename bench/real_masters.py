@@ -1,11 +1,15 @@
 """Benchmark: the full channel set, with the example brand and a CTA, from every real photo installed.
 
-Masters: scikit-image's astronaut, coffee, chelsea, rocket and motorcycle, matplotlib's Grace
-Hopper, and a cut-out packshot (the coffee cup on transparency, cut out with keyart's own subject
-mask). Per master it prints the audit pass rate, variants by rule (crop / expand / layout /
-packshot), the generated and designed shares, logo or copy overlapping a face or the product,
-key regions cut, and seconds per variant; then the totals against the targets (issue 12):
-≥ 95 % of variants pass the audit, 0 overlaps, 0 key regions cut.
+Masters: scikit-image's astronaut, coffee, chelsea, rocket, motorcycle, cameraman (grayscale, a
+face turned behind a camera) and Hubble deep field (no subject at all), matplotlib's Grace Hopper
+and present pack (a 128 px packshot on transparency), a cut-out packshot (the coffee cup on
+transparency, cut out with keyart's own subject mask), and shapes and sizes real briefs bring: a
+2.5:1 panorama, a tall 2:3 portrait, a 4000 px master and a 180 px one. Per master it prints the
+audit pass rate, variants by rule (crop / expand / layout / packshot), the generated and designed
+shares, logo or copy overlapping a face or the product, faces and products cut, main masses trimmed
+(a layout may trim a field or a sky, never a subject), and seconds per variant; then the totals
+against the targets (issue 12): ≥ 95 % of variants pass the audit, 0 overlaps, 0 faces or products
+cut.
 
 Contact sheets land in ``--out`` (default: a temporary folder, printed) for a person to look at.
 
@@ -58,6 +62,11 @@ def _cutout() -> Image.Image:
     return Image.fromarray(rgba, "RGBA")
 
 
+def _present() -> Image.Image:
+    with cbook.get_sample_data("Minduka_Present_Blue_Pack.png") as f:
+        return Image.open(f).convert("RGBA")
+
+
 MASTERS = {
     "astronaut": lambda: Image.fromarray(data.astronaut()),
     "hopper": _hopper,
@@ -66,6 +75,13 @@ MASTERS = {
     "rocket": lambda: Image.fromarray(data.rocket()),
     "motorcycle": lambda: Image.fromarray(data.stereo_motorcycle()[0]),
     "coffee-cutout": _cutout,
+    "cameraman": lambda: Image.fromarray(data.camera()),
+    "hubble": lambda: Image.fromarray(data.hubble_deep_field()),
+    "present-pack": _present,
+    "moto-panorama": lambda: Image.fromarray(data.stereo_motorcycle()[0][120:420]),
+    "astronaut-tall": lambda: Image.fromarray(data.astronaut()[:, 60:400]),
+    "coffee-4000": lambda: Image.fromarray(data.coffee()).resize((4000, 2667), Image.Resampling.LANCZOS),
+    "chelsea-180": lambda: Image.fromarray(data.chelsea()).resize((180, 120), Image.Resampling.LANCZOS),
 }
 
 
@@ -89,16 +105,17 @@ def _intersects(a: list[float] | tuple[float, ...], b: tuple[float, ...]) -> boo
     return a[0] < b[2] - 0.5 and a[2] > b[0] + 0.5 and a[1] < b[3] - 0.5 and a[3] > b[1] + 0.5
 
 
-def _cut(asset: Any) -> int:
-    """1 when the fit step's shown window does not hold the master's key region (a tight crop of a product
-    that fills the frame may trim its outermost ``TIGHT`` a side: a saucer's rim, not the cup)."""
+def _cut(asset: Any, kinds: tuple[str, ...] = ("head", "product")) -> int:
+    """1 when the fit step's shown window does not hold the master's key region of one of ``kinds`` (a
+    tight crop of a product that fills the frame may trim its outermost ``TIGHT`` a side: a saucer's rim,
+    not the cup). A main *mass* (no face, no product) may be trimmed by a layout: counted apart."""
     for step in asset.params.get("steps", []):
         record = step.get("record") or {}
         if step.get("op") != "fit":
             continue
         key = (record.get("subject") or {}).get("key")
         shown = (record.get("layout") or {}).get("window") or record.get("box")
-        if not key or not shown:
+        if not key or not shown or (record.get("subject") or {}).get("key_kind", "mass") not in kinds:
             continue
         slack = [1 + TIGHT * (key[2] - key[0]), 1 + TIGHT * (key[3] - key[1])]
         if (record.get("subject") or {}).get("key_kind") == "head":
@@ -151,6 +168,7 @@ def run_master(name: str, out: Path) -> dict[str, Any]:
         "designed": float(np.mean(designed)) if designed else 0.0,
         "overlaps": sum(_overlaps(a, master.loaded.image, cache) for a in assets),
         "cut": sum(_cut(a) for a in assets),
+        "trimmed": sum(_cut(a, ("mass",)) for a in assets),
         "seconds_per_variant": made / max(1, len(assets)),
     }
 
@@ -163,7 +181,7 @@ def main() -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="keyart-real-"))
     rows = [run_master(name, out) for name in args.masters.split(",")]
     print(f"{'master':14} {'size':>9} {'pass':>6} {'crop':>4} {'exp':>4} {'lay':>4} {'pack':>4} "
-          f"{'gen%':>5} {'des%':>5} {'over':>4} {'cut':>4} {'s/var':>6}")
+          f"{'gen%':>5} {'des%':>5} {'over':>4} {'cut':>4} {'trim':>4} {'s/var':>6}")
     for r in rows:
         rules = r["rules"]
         expand = rules.get("expand", 0) + rules.get("expand+crop", 0)
@@ -171,7 +189,7 @@ def main() -> int:
         print(f"{r['name']:14} {'×'.join(map(str, r['size'])):>9} {r['passed']:>3}/{r['audited']:<2} "
               f"{rules.get('crop', 0):>4} {expand:>4} {rules.get('layout', 0):>4} {pack:>4} "
               f"{100 * r['generated']:>5.1f} {100 * r['designed']:>5.1f} {r['overlaps']:>4} {r['cut']:>4} "
-              f"{r['seconds_per_variant']:>6.2f}")
+              f"{r['trimmed']:>4} {r['seconds_per_variant']:>6.2f}")
         for stem, checks in r["failed"]:
             print(f"{'':16}✗ {stem}: {', '.join(checks)}")
     audited = sum(r["audited"] for r in rows)

@@ -16,9 +16,12 @@ import numpy as np
 FaceBox = tuple[int, int, int, int]
 Detector = Literal["auto", "dlib", "haar"]
 
-# dlib HOG scores: ≥ 0.5 is a confident face; (0, 0.5) also fires on badges and patches
+# dlib HOG scores: ≥ 0.5 is a confident face; lower ones also fire on badges and patches
 # (the astronaut's mission patch scores 0.12), so weak hits must be confirmed by a Haar cascade.
 _DLIB_STRONG = 0.5
+# Down to this score a hit counts when a cascade confirms it: a face turned to three-quarters or
+# half-hidden behind a camera scores just under 0 (the cameraman: -0.1) and Haar still sees it.
+_DLIB_WEAK = -0.3
 # Faces narrower than this share of the short side are unreliable at working size and too small to
 # steer a crop anyway.
 _MIN_FACE = 0.04
@@ -60,12 +63,12 @@ def detect_faces(grey: np.ndarray, detector: Detector = "auto") -> tuple[list[Fa
 
 
 def _dlib_faces(grey: np.ndarray, min_side: int) -> list[FaceBox]:
-    rects, scores, _ = _dlib_detector().run(grey, 1, 0.0)  # upsample 1: finds faces down to ~40 px
+    rects, scores, _ = _dlib_detector().run(grey, 1, _DLIB_WEAK)  # upsample 1: faces down to ~40 px
     height, width = grey.shape
     found: list[FaceBox] = []
     for rect, score in zip(rects, scores, strict=True):
         box = (max(0, rect.left()), max(0, rect.top()), min(width, rect.right()), min(height, rect.bottom()))
-        if score <= 0 or box[2] - box[0] < min_side:
+        if score <= _DLIB_WEAK or box[2] - box[0] < min_side:
             continue
         if score >= _DLIB_STRONG or _haar_confirms(grey, box):
             found.append(box)

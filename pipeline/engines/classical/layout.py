@@ -6,10 +6,16 @@ master that holds the key region with margin at the aspect the part gets; the pa
 third of a banner-shaped frame and about half of a moderately different one, as far as the key
 region allows. Wider-than-master frames put the panel beside the photo (on the side away from the
 subject, so it looks into the frame); taller ones put it below.
+
+The panel keeps at least ``MIN_PANEL`` of the frame, or the layout has no room for what it is for:
+the photo part gives up its padding around the key region first; a main *mass* (no face, no
+product: a field, a sky) is trimmed at its edges before the panel shrinks; a face or a product is
+never cut, so only they can squeeze the panel below its minimum.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,6 +27,7 @@ IntBox = tuple[int, int, int, int]
 PhotoSide = Literal["left", "right", "top", "bottom"]
 BANNER = 3.0  # frames more elongated than this (either way) give the photo about a third
 MAX_PHOTO = 0.62  # the panel keeps at least the rest, so copy has room
+MIN_PANEL = 0.2  # the least share of the frame a panel keeps before the key region may squeeze it
 MIN_PANEL_PX = 8
 
 
@@ -67,28 +74,66 @@ def plan_layout(subject: Subject, spec: ChannelSpec, margin: float) -> LayoutPla
     image_w, image_h = subject.image_size
     beside = spec.aspect_ratio > image_w / image_h  # wider than the master: the panel goes beside the photo
     key = subject.key_box
-    pad_x = min(margin * 1.5 * (key[2] - key[0]), key[0], image_w - key[2])
-    pad_y = min(margin * 1.5 * (key[3] - key[1]), key[1], image_h - key[3])
-    need_w, need_h = key[2] - key[0] + 2 * pad_x, key[3] - key[1] + 2 * pad_y
-    # Window aspects (w/h) inside the image that still hold the key with its padding.
-    lo, hi = need_w / image_h, image_w / need_h
+    pads = (
+        min(margin * 1.5 * (key[2] - key[0]), key[0], image_w - key[2]),
+        min(margin * 1.5 * (key[3] - key[1]), key[1], image_h - key[3]),
+    )
     elongation = max(spec.aspect_ratio, 1 / spec.aspect_ratio)
     share = 1 / 3 if (elongation >= BANNER and beside) else 0.5
+    # The photo part's window aspect (w/h) along the split axis: the share asked for, within what
+    # keeps the key whole (`least`) and what the image holds (`most`); the panel keeps MIN_PANEL.
     if beside:  # photo full height, window aspect = photo width / height
-        cap = MAX_PHOTO * width / height
-        aspect = max(lo, min(max(share * width / height, lo), hi, cap))
-        photo_w = max(1, min(width - MIN_PANEL_PX, round(aspect * height)))
-        window = _window(subject, photo_w / height, (pad_x, pad_y))
+        wanted, roomy = share * width / height, (1 - MIN_PANEL) * width / height
+        least, most, pads = _span(subject, 0, pads, roomy)
+        aspect = max(least, min(max(wanted, least), most, MAX_PHOTO * width / height))
+        photo_w = max(1, min(width - MIN_PANEL_PX, _up(aspect * height)))
+        window = _window(subject, photo_w / height, pads)
         side: PhotoSide = "left" if (key[0] + key[2]) / 2 / image_w < 0.45 else "right"
         photo = (0, 0, photo_w, height) if side == "left" else (width - photo_w, 0, width, height)
-    else:  # photo full width on top, window aspect = width / photo height
-        floor = width / (MAX_PHOTO * height)
-        aspect = min(hi, max(floor, min(max(width / (share * height), lo), hi)))
-        photo_h = max(1, min(height - MIN_PANEL_PX, round(width / aspect)))
-        window = _window(subject, width / photo_h, (pad_x, pad_y))
+    else:  # photo full width on top, window aspect = width / photo height (its inverse is the length)
+        wanted, roomy = height * share / width, (1 - MIN_PANEL) * height / width
+        least, most, pads = _span(subject, 1, pads, roomy)
+        tall = max(least, min(max(wanted, least), most, MAX_PHOTO * height / width))
+        photo_h = max(1, min(height - MIN_PANEL_PX, _up(tall * width)))
+        window = _window(subject, width / photo_h, pads)
         side = "top"
         photo = (0, 0, width, photo_h)
     return LayoutPlan(side, photo, window, (width, height))
+
+
+def _up(length: float) -> int:
+    """Whole output pixels for a photo part, rounded up so the window still holds the key."""
+    return math.ceil(length - 1e-6)
+
+
+def _span(
+    subject: Subject, axis: int, pads: tuple[float, float], roomy: float
+) -> tuple[float, float, tuple[float, float]]:
+    """The least and most window length along ``axis`` per unit of the other axis (a full-height photo
+    part's w/h; a full-width one's h/w) that hold the key with ``pads``, and the pads kept.
+
+    When the key with its pads needs more than ``roomy`` (the panel would drop under its minimum) the
+    pads go; a *mass* is then trimmed to ``roomy`` (it is context, not a subject), a face or product
+    not. A mass may also be trimmed across the axis (a strip of a field or a sky), so it has no most.
+    """
+    size = subject.image_size
+    key = subject.key_box
+    other = 1 - axis
+
+    def bounds(p: tuple[float, float]) -> tuple[float, float]:
+        need_along = key[axis + 2] - key[axis] + 2 * p[axis]
+        need_across = key[other + 2] - key[other] + 2 * p[other]
+        return need_along / size[other], size[axis] / need_across
+
+    least, most = bounds(pads)
+    if least > roomy:
+        pads = (0.0, 0.0)
+        least, most = bounds(pads)
+        if least > roomy and subject.key_kind == "mass":
+            least = roomy
+    if subject.key_kind == "mass":  # a field may lose its top and bottom for a banner's strip
+        most = float("inf")
+    return least, max(least, most), pads
 
 
 def _window(subject: Subject, aspect: float, pads: tuple[float, float]) -> FloatBox:

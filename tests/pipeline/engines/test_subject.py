@@ -46,6 +46,27 @@ def test_no_face_on_faceless_images(name: str, detector: str) -> None:
     assert subject.source == "saliency"
 
 
+@pytest.mark.parametrize("detector", DETECTORS)
+def test_a_face_turned_behind_a_camera_is_found(detector: str) -> None:
+    """The cameraman (grayscale): three-quarters, half behind the camera; dlib alone scores it under 0."""
+    subject = detect_subject(Image.fromarray(data.camera()), detector)  # type: ignore[arg-type]
+    assert len(subject.faces) == 1 and _inside((240, 155), subject.faces[0])
+    assert subject.key_kind == "head"
+
+
+@pytest.mark.parametrize("name", ["brick", "grass", "gravel", "moon"])
+def test_no_face_in_texture(name: str) -> None:
+    """Weak dlib hits count only when a cascade agrees: textures stay faceless."""
+    assert detect_subject(Image.fromarray(getattr(data, name)())).faces == []
+
+
+def test_scattered_texture_is_not_a_product() -> None:
+    """The Hubble deep field: GrabCut keeps hundreds of specks whose box spans the frame; no object."""
+    subject = detect_subject(Image.fromarray(data.hubble_deep_field()))
+    assert subject.key_kind == "mass"
+    assert detect_subject(Image.fromarray(data.coffee())).key_kind == "product"
+
+
 def test_saliency_box_finds_the_cup() -> None:
     subject = detect_subject(Image.fromarray(data.coffee()))  # 600×400, the cup near (250, 160)
     assert _inside((250, 160), subject.box)
