@@ -158,6 +158,7 @@ def packshot_result(
         layout = {"kind": "layout", **plan.to_record(), **composed.record}
     else:
         box, _, _ = least_expansion(subject, spec.aspect_ratio, max(params.margin, 0.1), {})
+        box = with_copy_room(box, subject.key_box, params.room, spec.aspect_ratio)
         composed = compose_packshot(pyramid, box, spec.size, backdrop, accent=accent, rng=ctx.rng())
         rule, layout = "packshot", {"kind": "backdrop", **composed.record}
     why = (
@@ -177,6 +178,27 @@ def packshot_result(
         {"rule": rule, "reason": why, **_common(subject, params, spec)},
         layout=layout,
     )
+
+
+def with_copy_room(
+    box: tuple[float, float, float, float], key: tuple[int, int, int, int], room: float, aspect: float
+) -> tuple[float, float, float, float]:
+    """``box`` grown so a strip of ``room`` (share of the frame) stays clear of the product for the copy
+    and logo: beside it on wide formats, below it otherwise — the backdrop is designed, so it can be."""
+    from pipeline.engines.classical.fitrule import free_strip
+
+    if room <= 0 or free_strip(key, box) >= room:
+        return box
+    x0, y0, x1, y1 = box
+    if aspect >= 1.3:  # the product keeps its place from the left; the strip opens on the right
+        width = max(x1 - x0, (key[2] - x0) / (1 - room))
+        height = width / aspect
+        top = (key[1] + key[3]) / 2 - height / 2
+        return (x0, top, x0 + width, top + height)
+    height = max(y1 - y0, (key[3] - y0) / (1 - room))  # the product keeps its headroom; copy below
+    width = height * aspect
+    left = (key[0] + key[2]) / 2 - width / 2
+    return (left, y0, left + width, y0 + height)
 
 
 def _common(subject: Subject, params: FitParams, spec: ChannelSpec) -> dict[str, Any]:

@@ -252,6 +252,27 @@ def test_a_branded_variant_keeps_room_for_the_copy() -> None:
     assert roomy.record["rule"] == "crop"  # the astronaut's head leaves the lower half free
 
 
+@pytest.mark.parametrize(("name", "side"), [("meta-feed-square", 3), ("iab-medium-rectangle", 3),
+                                            ("landing-hero", 2), ("print-a4-300dpi", 3)])
+def test_a_branded_packshot_keeps_a_strip_of_backdrop_for_the_copy(name: str, side: int) -> None:
+    """A product filling its cut-out: with room asked for, a strip beside it (wide) or below it stays free."""
+    full = np.zeros((300, 300, 4), np.uint8)
+    full[4:296, 4:296] = (40, 90, 200, 255)  # the product is the whole cut-out, bar a 4 px rim
+    packshot = Image.fromarray(full, "RGBA")
+    result = run(fit, _fit(spec=name, room=0.18), packshot)
+    assert result.record["rule"] == "packshot"
+    rgb = np.asarray(result.image.convert("RGB")).astype(int)
+    product = (np.abs(rgb - (40, 90, 200)).sum(axis=2) < 30)
+    rows, cols = np.flatnonzero(product.any(axis=1)), np.flatnonzero(product.any(axis=0))
+    width, height = result.image.size
+    free = (width - 1 - cols[-1]) / width if side == 2 else (height - 1 - rows[-1]) / height
+    assert free >= 0.18 - 0.01
+    bare = np.asarray(run(fit, _fit(spec=name), packshot).image.convert("RGB")).astype(int)
+    bare_share = (np.abs(bare - (40, 90, 200)).sum(axis=2) < 30).mean()
+    assert product.mean() <= bare_share  # the product gives up some size for the strip where it must
+    assert product.mean() >= 0.5 * bare_share
+
+
 def test_a_continuation_that_does_not_hold_up_becomes_a_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     import pipeline.ops.fit as fit_module
     from pipeline.audit.fills import FillVerdict, judge_fill
