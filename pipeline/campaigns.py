@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from pipeline.errors import BadRequest
-from pipeline.imaging.load import LoadedImage, load_image
+from pipeline.imaging.load import LoadedImage, check_master_shape, load_image
 from pipeline.runtime import Runtime
 from pipeline.service import Master
 from storage.db import read_session, session_scope
@@ -80,6 +80,7 @@ def add_candidate(runtime: Runtime, campaign_id: int, data: bytes, *, filename: 
     settings = runtime.settings
     loaded = load_image(data, name=filename, max_bytes=settings.max_upload_bytes,
                         max_pixels=settings.max_image_pixels)
+    check_master_shape(loaded.size, filename)
     key = runtime.blobs.put_bytes(data)
     with session_scope(runtime.engine) as s:
         asset = campaigns.add_asset(s, AssetBase(

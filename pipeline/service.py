@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.brandkit import BrandKit
 from pipeline.executor import Inputs, LocalExecutor, Outcome, Progress
-from pipeline.imaging.load import LoadedImage, load_image, read_capped
+from pipeline.imaging.load import LoadedImage, check_master_shape, load_image, read_capped
 from pipeline.jobs import submit_plan
 from pipeline.plan import Plan
 from pipeline.runtime import Runtime
@@ -51,6 +51,7 @@ def ingest_master(runtime: Runtime, source: Path, *, campaign_name: str, user: s
     loaded = load_image(
         data, name=source.name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels
     )
+    check_master_shape(loaded.size, source.name)
     key = runtime.blobs.put_bytes(data)
     user = user or getpass.getuser()
     with session_scope(runtime.engine) as s:

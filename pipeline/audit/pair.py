@@ -89,6 +89,8 @@ class Pair:
             return np.ones(3)  # every pixel generated or designed: no white balance to compare
         ref = colorspace.grey_world(self.reference_linear, self.compare, linear=True)
         var = colorspace.grey_world(self.variant_linear, self.compare, linear=True)
+        if float(ref @ colorspace.Y_WEIGHTS) < 1e-4 or float(var @ colorspace.Y_WEIGHTS) < 1e-4:
+            return np.ones(3)  # black (or near): no light whose balance could be compared
         return ref / np.maximum(var, 1e-6)
 
     @cached_property

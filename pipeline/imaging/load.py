@@ -92,3 +92,27 @@ def read_capped(source: bytes | Path, label: str, max_bytes: int) -> bytes:
 
 def _mb(size: int) -> str:
     return f"{size / 1e6:.1f}".removesuffix(".0")
+
+
+# A master smaller than this on its short side cannot make even a 320×50 banner without inventing
+# most of its pixels; one more elongated than this is a strip no channel format resembles.
+MIN_MASTER_SIDE = 64
+MAX_MASTER_ASPECT = 12.0
+
+
+def check_master_shape(size: tuple[int, int], label: str) -> None:
+    """Refuse (``BadInput``) a master too small or too elongated to make channel variants from."""
+    width, height = size
+    if min(width, height) < MIN_MASTER_SIDE:
+        raise BadInput(
+            f"`{label}` is {width}×{height} px: too small to make channel variants from (a master needs at "
+            f"least {MIN_MASTER_SIDE} px on its short side; 1000 px or more makes sharp variants). "
+            f"{NOTHING_STORED}"
+        )
+    if max(width / height, height / width) > MAX_MASTER_ASPECT:
+        ratio = max(width / height, height / width)
+        raise BadInput(
+            f"`{label}` is {width}×{height} px, a {ratio:.0f}:1 strip: no channel format is that shape "
+            f"(the most elongated, 970×90, is 11:1). Upload the key art itself, not a strip of it. "
+            f"{NOTHING_STORED}"
+        )

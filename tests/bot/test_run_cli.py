@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
@@ -84,12 +85,20 @@ def test_run_makes_audits_and_reuses(tmp_path: Path, master: Path) -> None:
     assert sorted(blobs_in(data_dir)) == sorted(stored), "a re-run must reuse finished variants"
 
 
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 120, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (b"<html><body>not an image</body></html>", "it is an HTML"),
         (b"", "empty"),
         (b"\xff\xd8\xff\xe0" + b"\x00" * 64, "truncated or corrupt"),
+        (_png(40, 30), "40×30 px: too small to make channel variants"),
+        (_png(6000, 300), "a 20:1 strip: no channel format is that shape"),
     ],
 )
 def test_bad_master_exits_2_and_stores_nothing(tmp_path: Path, content: bytes, message: str) -> None:
@@ -110,6 +119,18 @@ def test_bad_master_exits_2_and_stores_nothing(tmp_path: Path, content: bytes, m
     assert result.returncode == 2
     assert message in result.stderr and "banner[v2].png" in result.stderr
     assert not (data_dir / "blobs").exists() or blobs_in(data_dir) == []
+
+
+def test_a_black_master_is_audited_without_nan(tmp_path: Path) -> None:
+    """A black frame has no white balance: the colour check compares nothing rather than dividing 0 by 0."""
+    black = tmp_path / "black.png"
+    Image.new("RGB", (600, 400)).save(black)
+    out = tmp_path / "o"
+    result = keyart("run", "--master", str(black), "--request", "a 4:5 feed post", "--out", str(out),
+                    cwd=tmp_path, data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "audit.json").read_text())
+    assert report["passed"] is True
 
 
 def test_unplannable_request_exits_2(tmp_path: Path, master: Path) -> None:
