@@ -168,7 +168,8 @@ def from_lineage(fmt: str, quality: int | None) -> Encoding:
     return Encoding(fmt, fmt in ("jpeg", "webp"), quality, source="lineage")
 
 
-def _encode(image: Image.Image, fmt: str, **options: Any) -> tuple[Image.Image, bytes]:
+def encode_as(image: Image.Image, fmt: str, **options: Any) -> tuple[Image.Image, bytes]:
+    """``image`` saved as ``fmt`` with ``options`` and decoded again; also the file's bytes."""
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, fmt.upper(), **options)
     data = buffer.getvalue()
@@ -191,7 +192,7 @@ def _webp_quality_table() -> dict[int, tuple[int, ...]]:
     )
     table: dict[int, list[int]] = {}
     for quality in range(101):
-        quants = vp8.segment_quantizers(_encode(probe_image, "webp", quality=quality)[1])
+        quants = vp8.segment_quantizers(encode_as(probe_image, "webp", quality=quality)[1])
         if quants and len(quants) > 1:
             table.setdefault(quants[0], []).append(quality)
     return {q: tuple(v) for q, v in table.items()}
@@ -208,7 +209,7 @@ def _webp_quality_for(reference: Image.Image, target: tuple[int, ...]) -> int:
             return candidates[0]
 
         def mismatch(quality: int) -> int:
-            got = vp8.segment_quantizers(_encode(reference, "webp", quality=quality)[1]) or ()
+            got = vp8.segment_quantizers(encode_as(reference, "webp", quality=quality)[1]) or ()
             return sum(abs(a - b) for a, b in zip(got, target, strict=False)) + 128 * abs(
                 len(got) - len(target)
             )
@@ -217,7 +218,7 @@ def _webp_quality_for(reference: Image.Image, target: tuple[int, ...]) -> int:
     lo, hi, best, best_err = 0, 100, 90, float("inf")
     while lo <= hi:
         mid = (lo + hi) // 2
-        got = vp8.segment_quantizers(_encode(reference, "webp", quality=mid)[1]) or (0,)
+        got = vp8.segment_quantizers(encode_as(reference, "webp", quality=mid)[1]) or (0,)
         mean = float(np.mean(got))
         if abs(mean - target[0]) < best_err:
             best, best_err = mid, abs(mean - target[0])
@@ -238,11 +239,11 @@ def encode_like(reference: Image.Image, encoding: Encoding) -> tuple[Image.Image
                 options["subsampling"] = encoding.subsampling
         else:
             options = {"quality": encoding.quality or 90}
-        return _encode(reference, "jpeg", **options)[0], encoding
+        return encode_as(reference, "jpeg", **options)[0], encoding
     if encoding.format == "webp":
         quality = encoding.quality
         if quality is None and encoding.vp8_quantizers:
             quality = _webp_quality_for(reference, encoding.vp8_quantizers)
             encoding = Encoding(**{**encoding.__dict__, "quality": quality})
-        return _encode(reference, "webp", quality=quality or 90)[0], encoding
+        return encode_as(reference, "webp", quality=quality or 90)[0], encoding
     return reference, encoding

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -114,3 +115,43 @@ def test_an_unrelated_blurred_file_says_what_was_tried(tmp_path: Path) -> None:
     )
     assert "Tried matching details: only" in asset["error"]
     assert "searching crop sizes and positions" in asset["error"]
+
+
+def _saved_twice(image: Image.Image, first: int, second: int) -> bytes:
+    once = io.BytesIO()
+    image.save(once, "JPEG", quality=first)
+    twice = io.BytesIO()
+    Image.open(io.BytesIO(once.getvalue())).save(twice, "JPEG", quality=second)
+    return twice.getvalue()
+
+
+@pytest.mark.parametrize("name", ["coffee", "chelsea"])
+def test_a_crop_saved_twice_passes_and_damage_saved_twice_still_fails(tmp_path: Path, name: str) -> None:
+    """q90 then q85 leaves ×1.3–1.9 the grain of one q85 save: the audit finds the history from the
+    pixels and compares like for like; grain or blur added before the two saves still fails texture."""
+    master = cd.photo(name)
+    master.save(tmp_path / "master.png")
+    w, h = master.size
+    crop = master.crop((w // 10, h // 10, w - w // 10, h - h // 10))
+    pixels = np.asarray(crop).astype(np.float32)
+    noisy = np.clip(pixels + np.random.default_rng(0).normal(0, 4, pixels.shape), 0, 255).astype(np.uint8)
+    made = {
+        "resaved": crop,
+        "grain-resaved": Image.fromarray(noisy),
+        "blur-resaved": Image.fromarray(cv2.GaussianBlur(np.asarray(crop), (0, 0), 1.0)),
+    }
+    files = []
+    for stem, image in made.items():
+        files.append(tmp_path / f"{stem}.jpg")
+        files[-1].write_bytes(_saved_twice(image, 90, 85))
+    _, report = _audit(tmp_path / "master.png", *files)
+    assets = _assets(report)
+    resaved = assets["resaved"]["checks"]["texture"]
+    assert resaved["passed"] is True, resaved["reason"]
+    assert resaved["reference_encoding"]["resaved"] is True
+    assert resaved["reference_encoding"]["first_save_quality"] == 90
+    assert "saved twice" in resaved["reason"]
+    for stem in ("grain-resaved", "blur-resaved"):
+        texture = assets[stem]["checks"]["texture"]
+        assert texture["passed"] is False, stem
+        assert not texture["reference_encoding"].get("resaved"), stem  # no history explains damage
