@@ -11,8 +11,9 @@ like ``keyart audit --master PHOTO FILE`` (no lineage). Prints:
 - the confusion matrix per check (files failing each check, per corruption), how many were caught
   on the check their damage belongs to — target: every corruption — and how many on that check only;
 - good files that fail (target ≤ 2 %), and the noise floor of every measure on them;
-- good crops re-saved a second time (q92 → q85 / q95): a known limit of the grain measure, which
-  the audit cannot match with a reference encoded once;
+- good crops re-saved a second time (q92 → q85 / q95): the audit finds the two saves from the file's
+  pixels where the crop is at or below the master's scale (pipeline/audit/resave.py); enlarged crops,
+  whose pixels no history reproduces closely enough, remain a known limit;
 - CPU time per audited file, by registration method.
 """
 
@@ -122,7 +123,7 @@ def main() -> None:
     print("\n== noise floor of each measure on the good files (JPEG q85–95, 1 px shifts, ±2 % size)")
     print(floor_table(noise_floor(good_assets, DEFAULT), DEFAULT))
     print(
-        "\n== known limit: good crops saved at q92 and re-saved (double JPEG compression), not counted above"
+        "\n== good crops saved at q92 and re-saved (double JPEG compression), not counted above"
     )
     for label, assets in resaved.items():
         grain = [a["checks"]["texture"]["grain_ratio"] for a in assets if "error" not in a]

@@ -6,7 +6,7 @@ re-saved at q85 by someone's tool — carries the second save's tables only, and
 quantisation leave grain a single save does not (measured: ×1.3–1.9 on the wavelet grain of plain
 crops of six photos, sharpness up to ×1.9), so honest re-saved crops failed texture.
 
-When texture fails a JPEG, the reference is also encoded through plausible first saves (q75–q98,
+When texture fails a JPEG, the reference is also encoded through plausible first saves (q70–q98,
 then the file's tables). A history is taken only when it reproduces the variant's *pixels* clearly
 better than one save does (mean squared luma difference at most ``CLOSER`` of the single save's):
 that is what a re-save looks like. Added grain, blur, denoise or smear move the pixels away from
@@ -25,7 +25,7 @@ from pipeline.audit import colorspace
 from pipeline.audit.encoding import Encoding, encode_as, encode_like
 from pipeline.audit.pair import Pair
 
-FIRST_SAVES = (75, 80, 85, 90, 95, 98)
+FIRST_SAVES = (70, 75, 80, 85, 88, 90, 92, 94, 95, 96, 98)
 CLOSER = 0.5  # a history must halve the single save's pixel difference to count
 
 
