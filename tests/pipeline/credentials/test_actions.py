@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from PIL import Image
 
@@ -68,19 +70,19 @@ def test_actions_per_op(op: str, after: Geometry, kwargs: dict[str, object], exp
     assert actions(op, after, **kwargs) == expected
 
 
+def _brand(
+    params: dict[str, object], logo: Image.Image, record: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What brand's step records for Content Credentials, over the whole master, keyed ``k-``."""
+    return step_credentials(
+        "brand", params, before=MASTER, after=SAME, engine="classical", model=None, generated_share=0.0,
+        logo=logo, key="k-", record=record,
+    )
+
+
 def test_brand_places_the_logo_and_the_copy_as_ingredients() -> None:
     logo = Image.new("RGBA", (30, 10), (0, 0, 255, 255))
-    made = step_credentials(
-        "brand",
-        {"text": "Shop now", "use_logo": True},
-        before=MASTER,
-        after=SAME,
-        engine="classical",
-        model=None,
-        generated_share=0.0,
-        logo=logo,
-        key="k-",
-    )
+    made = _brand({"text": "Shop now", "use_logo": True}, logo)
     [placed] = made["actions"]
     assert placed["action"] == "c2pa.placed" and placed["parameters"]["ingredientIds"] == ["k-logo", "k-copy"]
     logo_in, copy_in = made["ingredients"]
@@ -89,40 +91,9 @@ def test_brand_places_the_logo_and_the_copy_as_ingredients() -> None:
         logo_in["instance_id"].startswith("urn:keyart:rgba-sha256:")
         and "“Shop now”" in copy_in["description"]
     )
-    without_logo = step_credentials(
-        "brand",
-        {"text": "Shop now", "use_logo": False},
-        before=MASTER,
-        after=SAME,
-        engine="classical",
-        model=None,
-        generated_share=0.0,
-        logo=logo,
-        key="k-",
-    )
+    without_logo = _brand({"text": "Shop now", "use_logo": False}, logo)
     assert [i["label"] for i in without_logo["ingredients"]] == ["k-copy"]
-    dropped = step_credentials(
-        "brand",
-        {"text": "Shop now", "use_logo": True},
-        before=MASTER,
-        after=SAME,
-        engine="classical",
-        model=None,
-        generated_share=0.0,
-        logo=logo,
-        key="k-",
-        record={"placed": ["copy"]},
-    )  # brand found no room for the logo
-    assert [i["label"] for i in dropped["ingredients"]] == ["k-copy"]
-    nothing = step_credentials(
-        "brand",
-        {"text": "Shop now"},
-        before=MASTER,
-        after=SAME,
-        engine="classical",
-        model=None,
-        generated_share=0.0,
-        logo=logo,
-        record={"placed": []},
-    )
+    dropped = _brand({"text": "Shop now", "use_logo": True}, logo, record={"placed": ["copy"]})
+    assert [i["label"] for i in dropped["ingredients"]] == ["k-copy"]  # brand found no room for the logo
+    nothing = _brand({"text": "Shop now"}, logo, record={"placed": []})
     assert nothing["actions"] == []
